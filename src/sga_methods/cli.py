@@ -1,0 +1,243 @@
+"""The ``sga`` command.
+
+::
+
+    sga run                         every module of the demo district
+    sga run DISTRICT [DISTRICT...]  named districts (ids in parameters/ or YAML paths)
+    sga run --all                   every district in parameters/
+    sga run --modules 00,01         only these modules (numbers or names)
+    sga run --output-dir DIR        write somewhere other than outputs/
+    sga validate [DISTRICT...]      check parameter files and exit
+    sga list                        districts and modules
+
+Exit codes: 0 every module succeeded; 1 some module failed (the others still ran);
+2 invalid input (nothing was executed and nothing in the output folder was touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .params import DistrictParams, ParameterError, is_slug, load
+from .pipeline import registry
+
+__all__ = ["DEMO_DISTRICT", "main"]
+
+DEMO_DISTRICT = "tashkent-chilanzar"
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Invalid command-line input: printed as one or more lines, exit code 2."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _parameter_files(parameters_dir: Path) -> list[Path]:
+    if not parameters_dir.is_dir():
+        raise _UsageError([f"{parameters_dir}: parameters folder not found"])
+    return sorted(p for p in parameters_dir.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def _resolve(token: str, parameters_dir: Path) -> Path:
+    """A district id (looked up in the parameters folder) or a path to a YAML file."""
+    if token.endswith((".yaml", ".yml")) or "/" in token or "\\" in token:
+        return Path(token)
+    if not is_slug(token):
+        raise _UsageError(
+            [f"district id {token!r} is not a safe slug (lower-case letters, digits and '-')"]
+        )
+    path = parameters_dir / f"{token}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in _parameter_files(parameters_dir)) or "none"
+        raise _UsageError([f"{path}: no parameter file for district {token!r} (known: {known})"])
+    return path
+
+
+def _load_all(paths: Sequence[Path]) -> list[DistrictParams]:
+    loaded, problems = [], []
+    for path in paths:
+        try:
+            loaded.append(load(path, known_modules=registry.names()))
+        except ParameterError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise _UsageError(problems)
+    ids = [p.district.id for p in loaded]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise _UsageError([f"district {d!r} is given more than once" for d in dupes])
+    return loaded
+
+
+def _district_paths(args: argparse.Namespace) -> list[Path]:
+    parameters_dir = Path(args.parameters_dir)
+    if getattr(args, "all", False):
+        if args.districts:
+            raise _UsageError(["give district names or --all, not both"])
+        paths = _parameter_files(parameters_dir)
+        if not paths:
+            raise _UsageError([f"{parameters_dir}: no district parameter files (*.yaml)"])
+        return paths
+    tokens = args.districts or [DEMO_DISTRICT]
+    return [_resolve(t, parameters_dir) for t in tokens]
+
+
+def _selected_modules(spec: str | None, workbooks_dir: Path) -> list[registry.Module] | None:
+    if spec is None:
+        return None
+    modules, problems = [], []
+    for token in filter(None, (t.strip() for t in spec.split(","))):
+        try:
+            module = registry.resolve(token)
+        except KeyError as exc:
+            problems.append(f"--modules: {exc.args[0]}")
+            continue
+        if not module.workbook(workbooks_dir).exists():
+            problems.append(
+                f"--modules: module {module.name!r} has no workbook yet "
+                f"({module.workbook(workbooks_dir)})"
+            )
+        modules.append(module)
+    if problems:
+        raise _UsageError(problems)
+    if not modules:
+        raise _UsageError(["--modules: no module given"])
+    return sorted(set(modules), key=registry.MODULES.index)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    districts = _load_all(_district_paths(args))
+    for p in districts:
+        print(
+            f"{p.source}: valid ({p.district.name}, {p.district.city}; {len(p.data)} data sources)"
+        )
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    workbooks_dir = Path(args.workbooks_dir)
+    print("Districts:")
+    for path in _parameter_files(Path(args.parameters_dir)):
+        try:
+            p = load(path, check_files=False)
+            print(
+                f"  {p.district.id:<28} {p.district.name}, {p.district.city}"
+                + ("  [synthetic]" if p.synthetic.enabled else "")
+            )
+        except ParameterError as exc:
+            print(f"  {path.stem:<28} INVALID: {exc.problems[0]}")
+    print("Modules:")
+    for m in registry.MODULES:
+        state = "" if m.workbook(workbooks_dir).exists() else "  (planned: no workbook yet)"
+        print(f"  {m.name:<34} {m.title}{state}")
+    return EXIT_OK
+
+
+def _print_summary(runs: Sequence[object]) -> None:
+    print(f"\n{'district':<24} {'module':<34} {'status':<8} {'time':>8}  error")
+    for r in runs:
+        error = getattr(r, "error", None) or ""
+        if getattr(r, "cell", None) is not None:
+            error += f" (cell {r.cell})"  # type: ignore[attr-defined]
+        print(
+            f"{r.district:<24} {r.module:<34} {r.status:<8} "  # type: ignore[attr-defined]
+            f"{r.seconds:>7.1f}s  {error}"  # type: ignore[attr-defined]
+        )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline.runner import ModuleRun, run_district
+
+    workbooks_dir = Path(args.workbooks_dir).resolve()
+    if not workbooks_dir.is_dir():
+        raise _UsageError([f"{workbooks_dir}: workbooks folder not found"])
+    selected = _selected_modules(args.modules, workbooks_dir)
+    districts = _load_all(_district_paths(args))
+    output_dir = Path(args.output_dir).resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    project_dir = Path.cwd().resolve()
+
+    def progress(r: ModuleRun) -> None:
+        note = f"  {r.error}" if r.status != "ok" and r.error else ""
+        print(f"[{r.district}] {r.module}: {r.status} ({r.seconds:.1f} s){note}", flush=True)
+
+    runs: list[ModuleRun] = []
+    for params in districts:
+        modules = selected or [registry.get(n) for n in params.module_names(registry.names())]
+        print(
+            f"[{params.district.id}] running {len(modules)} modules into "
+            f"{output_dir / params.district.id}",
+            flush=True,
+        )
+        runs += run_district(
+            params,
+            modules,
+            output_dir=output_dir,
+            workbooks_dir=workbooks_dir,
+            project_dir=project_dir,
+            on_result=progress,
+        )
+    _print_summary(runs)
+    print(f"\nReports: {output_dir / 'index.html'}")
+    return EXIT_FAILED if any(r.status == "failed" for r in runs) else EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sga", description="Urban Safety Governance Assessment workbooks and reports."
+    )
+    parser.add_argument("--version", action="version", version=f"sga-methods {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--parameters-dir", default="parameters", help="folder of district YAML files"
+    )
+    common.add_argument("--workbooks-dir", default="workbooks", help="folder of workbooks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", parents=[common], help="execute workbooks and render reports")
+    run.add_argument(
+        "districts", nargs="*", help=f"district ids or YAML files (default: {DEMO_DISTRICT})"
+    )
+    run.add_argument("--all", action="store_true", help="every district in the parameters folder")
+    run.add_argument("--modules", help="comma-separated module names or numbers, e.g. 00,01")
+    run.add_argument("--output-dir", default="outputs", help="where reports go (default: outputs)")
+    run.set_defaults(func=_cmd_run)
+
+    val = sub.add_parser("validate", parents=[common], help="check district parameter files")
+    val.add_argument(
+        "districts", nargs="*", help=f"district ids or YAML files (default: {DEMO_DISTRICT})"
+    )
+    val.add_argument("--all", action="store_true", help="every district in the parameters folder")
+    val.set_defaults(func=_cmd_validate)
+
+    lst = sub.add_parser("list", parents=[common], help="list districts and modules")
+    lst.set_defaults(func=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sga`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except _UsageError as exc:
+        for line in exc.problems:
+            print(f"sga: error: {line}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print(
+            "sga: interrupted; completed reports are in place, none is half-written",
+            file=sys.stderr,
+        )
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

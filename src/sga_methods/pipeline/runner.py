@@ -1,0 +1,307 @@
+"""Execute the workbooks of a district with papermill and publish the results.
+
+For each (district, module): papermill executes ``workbooks/<module>.ipynb`` with the
+district's parameters into a private temporary folder inside the district's output folder;
+only when execution and HTML rendering both succeed are the executed notebook, the HTML
+page and the module's result files moved into place. A failing module therefore never
+leaves a half-written report and never deletes the previous good one; the other modules
+still run. The district's ``manifest.json`` and index pages are rewritten after every run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from .. import __version__
+from ..params import DistrictParams
+from . import html as _html
+from . import index as _index
+from .kernel import ensure_kernel
+from .registry import MODULES, Module
+
+__all__ = ["ModuleRun", "page_context", "run_district", "sha256_file"]
+
+#: Papermill's start-up timeout for a kernel, in seconds (generous for loaded machines).
+KERNEL_START_TIMEOUT = 120
+
+
+@dataclass
+class ModuleRun:
+    """The outcome of one module for one district."""
+
+    district: str
+    module: str
+    status: str  # "ok" | "failed" | "skipped" | "planned"
+    seconds: float = 0.0
+    error: str | None = None
+    cell: int | None = None
+    finished: str | None = None
+    html: str | None = None
+    notebook: str | None = None
+    log: str | None = None
+    parameters_sha256: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain-JSON form for the manifest."""
+        data = asdict(self)
+        data.pop("district")
+        data.pop("extra")
+        return data
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _neighbours(module: Module, available: Sequence[Module]) -> dict[str, Any]:
+    names = [m.name for m in available]
+    out: dict[str, Any] = {"previous": None, "next": None}
+    if module.name in names:
+        i = names.index(module.name)
+        if i > 0:
+            prev = available[i - 1]
+            out["previous"] = {"href": f"{prev.name}.html", "title": prev.title}
+        if i + 1 < len(available):
+            nxt = available[i + 1]
+            out["next"] = {"href": f"{nxt.name}.html", "title": nxt.title}
+    return out
+
+
+def page_context(
+    params: DistrictParams,
+    module: Module,
+    inputs: dict[str, dict[str, Any]],
+    *,
+    available: Sequence[Module] = (),
+    seconds: float = 0.0,
+) -> dict[str, Any]:
+    """Header and footer metadata of a module's report page."""
+    rp = params.reference_period
+    police = f"{rp.police_start} to {rp.police_end}" if rp.police_start else ""
+    return {
+        "district_name": params.district.name,
+        "city": params.district.city,
+        "module_number": module.number,
+        "module_title": module.title,
+        "data_kind": "SYNTHETIC (simulated for demonstration)"
+        if params.synthetic.enabled
+        else "survey and administrative data",
+        "synthetic": params.synthetic.enabled,
+        "synthetic_label": params.synthetic.label,
+        "fieldwork": f"{rp.fieldwork_start:%d %b %Y} to {rp.fieldwork_end:%d %b %Y}",
+        "recall": f"past {rp.victimization_months} months",
+        "police_period": police,
+        "package_version": __version__,
+        "workbook": f"workbooks/{module.name}.ipynb",
+        "run_time": _now(),
+        "duration": f"{seconds:.1f} s",
+        "parameter_file": params.source.name,
+        "parameter_hash": params.digest(),
+        "inputs": [
+            {"key": k, "name": Path(v["path"]).name, "sha256": v["sha256"]}
+            for k, v in inputs.items()
+            if k in module.requires or not module.requires
+        ],
+        **_neighbours(module, available),
+    }
+
+
+def _error_of(exc: BaseException) -> tuple[str, int | None]:
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}", exc.cell_index
+    return f"{type(exc).__name__}: {exc}", None
+
+
+def _write_log(path: Path, run: ModuleRun, notebook: Path | None, exc: BaseException | None):
+    lines = [
+        f"district: {run.district}",
+        f"module:   {run.module}",
+        f"status:   {run.status}",
+        f"finished: {run.finished}",
+        f"seconds:  {run.seconds:.2f}",
+    ]
+    if run.error:
+        lines.append(f"error:    {run.error} (cell {run.cell})")
+    if notebook is not None and notebook.exists():
+        nb = nbformat.read(notebook, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.output_type == "stream":
+                    lines.append(f"--- cell {i} {out.name}\n{out.text.rstrip()}")
+                elif out.output_type == "error":
+                    lines.append(f"--- cell {i} error\n" + "\n".join(out.traceback))
+    if exc is not None and not isinstance(exc, PapermillExecutionError):
+        lines.append("--- traceback\n" + "".join(traceback.format_exception(exc)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _publish(staging: Path, target: Path, names: Sequence[str]) -> None:
+    """Move staged files into place, each with an atomic rename."""
+    for name in names:
+        src = staging / name
+        if src.is_dir():
+            dest = target / name
+            dest.mkdir(parents=True, exist_ok=True)
+            for item in src.iterdir():
+                os.replace(item, dest / item.name)
+        elif src.exists():
+            os.replace(src, target / name)
+
+
+def run_module(
+    params: DistrictParams,
+    module: Module,
+    *,
+    workbooks_dir: Path,
+    district_dir: Path,
+    inputs: dict[str, dict[str, Any]],
+    available: Sequence[Module],
+    kernel_name: str,
+) -> ModuleRun:
+    """Execute and publish one module; never raises for a failing workbook."""
+    district = params.district.id
+    run = ModuleRun(district, module.name, "ok", parameters_sha256=params.digest())
+    workbook = module.workbook(workbooks_dir)
+    if not workbook.exists():
+        run.status, run.error = "planned", "no workbook yet"
+        return run
+    missing = [key for key in module.requires if key not in params.data]
+    if missing:
+        run.status = "skipped"
+        run.error = f"the district has no data source {', '.join(map(repr, missing))}"
+        return run
+
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{module.name}-", dir=district_dir))
+    executed = staging / f"{module.name}.ipynb"
+    log = district_dir / "logs" / f"{module.name}.log"
+    started = time.perf_counter()
+    exc: BaseException | None = None
+    try:
+        papermill.execute_notebook(
+            str(workbook),
+            str(executed),
+            parameters={
+                "district_file": str(params.source),
+                "results_dir": str(staging / "results"),
+                "interactive": False,
+            },
+            kernel_name=kernel_name,
+            cwd=str(workbooks_dir),
+            progress_bar=False,
+            start_timeout=KERNEL_START_TIMEOUT,
+        )
+        run.seconds = time.perf_counter() - started
+        context = page_context(params, module, inputs, available=available, seconds=run.seconds)
+        (staging / f"{module.name}.html").write_text(
+            _html.render(executed, context), encoding="utf-8"
+        )
+        _publish(staging, district_dir, [f"{module.name}.ipynb", f"{module.name}.html", "results"])
+        run.html, run.notebook = f"{module.name}.html", f"{module.name}.ipynb"
+    except Exception as err:  # a failing workbook must not stop the others
+        exc = err
+        run.status = "failed"
+        run.seconds = time.perf_counter() - started
+        run.error, run.cell = _error_of(err)
+        if executed.exists():
+            failed = district_dir / "logs" / f"{module.name}.failed.ipynb"
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(executed, failed)
+            executed = failed
+    finally:
+        run.finished = _now()
+        run.log = f"logs/{module.name}.log"
+        _write_log(log, run, executed if executed.exists() else None, exc)
+        shutil.rmtree(staging, ignore_errors=True)
+    return run
+
+
+def hash_inputs(params: DistrictParams, project_dir: Path | None = None) -> dict[str, Any]:
+    """SHA-256 and size of every data source of a district."""
+    out = {}
+    for key, path in params.input_files().items():
+        shown = path
+        if project_dir is not None and path.is_relative_to(project_dir):
+            shown = path.relative_to(project_dir)
+        out[key] = {"path": str(shown), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+    return out
+
+
+def run_district(
+    params: DistrictParams,
+    modules: Sequence[Module],
+    *,
+    output_dir: Path,
+    workbooks_dir: Path,
+    project_dir: Path | None = None,
+    on_result: Callable[[ModuleRun], None] | None = None,
+) -> list[ModuleRun]:
+    """Run ``modules`` for one district into ``output_dir/<district id>/``.
+
+    Parameters
+    ----------
+    params : DistrictParams
+        The validated district parameters.
+    modules : sequence of Module
+        The modules to run, in order.
+    output_dir : Path
+        The outputs folder (``outputs/``).
+    workbooks_dir : Path
+        The folder holding ``<module>.ipynb`` files.
+    project_dir : Path, optional
+        Paths under it are recorded relative to it in the manifest.
+    on_result : callable, optional
+        Called with each :class:`ModuleRun` as it finishes (progress reporting).
+
+    Returns
+    -------
+    list of ModuleRun
+        One outcome per module; the manifest and index pages are written before return.
+    """
+    district_dir = output_dir / params.district.id
+    district_dir.mkdir(parents=True, exist_ok=True)
+    kernel_name = ensure_kernel()
+    inputs = hash_inputs(params, project_dir)
+    available = [m for m in MODULES if m.workbook(workbooks_dir).exists()]
+    runs = []
+    for module in modules:
+        result = run_module(
+            params,
+            module,
+            workbooks_dir=workbooks_dir,
+            district_dir=district_dir,
+            inputs=inputs,
+            available=available,
+            kernel_name=kernel_name,
+        )
+        runs.append(result)
+        if on_result is not None:
+            on_result(result)
+    _index.write_manifest(district_dir, params, inputs, runs, project_dir=project_dir)
+    _index.write_district_index(district_dir)
+    _index.write_overall_index(output_dir)
+    return runs
