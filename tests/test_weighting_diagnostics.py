@@ -40,7 +40,9 @@ def test_bad_weights_are_refused(bad):
 @pytest.mark.reference
 def test_compare_margins_hand_calculation():
     data = pd.DataFrame({"sex": ["f", "f", "m"], "w": [1.0, 1.0, 2.0]})
-    targets = pd.DataFrame({"variable": ["sex", "sex"], "level": ["f", "m"], "population": [60, 40]})
+    targets = pd.DataFrame(
+        {"variable": ["sex", "sex"], "level": ["f", "m"], "population": [60, 40]}
+    )
     out = weighting.compare_margins(data, "w", targets, ["sex"]).set_index("level")
     assert out.loc["f", "n"] == 2
     assert out.loc["f", "sample_pct"] == pytest.approx(200 / 3)

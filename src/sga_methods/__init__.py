@@ -1,3 +1,12 @@
-"""sga-methods: statistics and workbooks for Urban Safety Governance Assessments."""
+"""sga-methods: statistics and workbooks for Urban Safety Governance Assessments.
+
+The public API is small: the design object and the modules that workbooks call.
+
+>>> from sga_methods import SurveyDesign, victimization, report  # doctest: +SKIP
+"""
+
+from .design import SurveyDesign, SurveyDesignError
 
 __version__ = "0.1.0"
+
+__all__ = ["SurveyDesign", "SurveyDesignError", "__version__"]

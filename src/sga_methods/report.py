@@ -12,6 +12,7 @@ import html
 import json
 import math
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ def notice(params: DistrictParams) -> HTMLBlock:
     if not params.synthetic.enabled:
         return HTMLBlock("")
     return HTMLBlock(
-        '<div class="sga-synthetic" style="padding:8px 12px;border-radius:4px">'
+        '<div class="sga-synthetic sga-notice-inline" '
+        'style="padding:8px 12px;border-radius:4px;background:#fff4e0;color:#7a4300">'
         f"{html.escape(params.synthetic.label)}</div>"
     )
 
@@ -269,7 +271,7 @@ def plot_estimates(
     ax.invert_yaxis()
     ax.set_xlim(left=0)
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, width=80))
     if hue is not None:
         ax.legend(title=hue, frameon=False, loc="lower right")
     return fig

@@ -73,7 +73,9 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
         raise DataError(f"{path}: cannot be read as {fmt}: {exc}") from None
     if frame.empty:
         raise DataError(f"{path}: the file has no data rows")
-    return frame
+    # pandas' CSV reader can hand back a frame of many small blocks; consolidate once so
+    # that adding derived columns later stays fast and quiet.
+    return frame.copy()
 
 
 def read_source(params: DistrictParams, key: str) -> pd.DataFrame:

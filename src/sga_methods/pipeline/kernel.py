@@ -23,7 +23,16 @@ DISPLAY_NAME = "Python 3 (sga-methods)"
 
 def _spec(executable: str) -> dict[str, object]:
     return {
-        "argv": [executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        # The kernel app's own warnings (e.g. about unencrypted loopback TCP) are noise in
+        # batch logs; warnings raised by workbook code still reach the notebook.
+        "argv": [
+            executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--IPKernelApp.log_level=ERROR",
+        ],
         "display_name": DISPLAY_NAME,
         "language": "python",
         "metadata": {"debugger": False},
@@ -46,7 +55,7 @@ def _resolves_here() -> bool:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel:
         return False
-    return bool(spec.argv) and Path(spec.argv[0]) == Path(sys.executable)
+    return spec.argv == _spec(sys.executable)["argv"]
 
 
 def ensure_kernel() -> str:

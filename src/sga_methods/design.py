@@ -1,0 +1,680 @@
+"""The survey design object: weights, strata, PSUs and fpc, with design-based estimators.
+
+:class:`SurveyDesign` plays the role of R's ``svydesign()``: built once, its small estimator
+methods (``mean``, ``total``, ``ratio``, ``proportion``) share one Taylor-variance routine
+(:func:`sga_methods.variance.taylor_variance`) and one domain mechanism (domain codes on the
+full design, never dropped rows). Numbers agree with R's ``survey`` package to 1e-6 relative;
+see ``tests/results/survey_api.R``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from .intervals import CI_METHODS, proportion_interval, t_interval
+from .variance import (
+    LONELY_PSU_RULES,
+    build_structure,
+    degrees_of_freedom,
+    nest_psus,
+    population_from_fpc,
+    srs_variance,
+    taylor_variance,
+)
+
+__all__ = ["CI_DF_CHOICES", "SurveyDesign", "SurveyDesignError"]
+
+CI_DF_CHOICES: tuple[str, ...] = ("design", "normal")
+_Floats = NDArray[np.float64]
+_Codes = NDArray[np.int64]
+_By = str | Sequence[str] | None
+
+
+class SurveyDesignError(ValueError):
+    """Invalid input to :class:`SurveyDesign` or one of its estimators."""
+
+
+def _rows(index: pd.Index, mask: NDArray[np.bool_], limit: int = 5) -> str:
+    labels = [str(x) for x in index[mask]]
+    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
+    return f"row{'s' if len(labels) > 1 else ''} {', '.join(labels[:limit])}{more}"
+
+
+def _quoted(values: Sequence[Any], limit: int = 10) -> str:
+    plain = [v.item() if isinstance(v, np.generic) else v for v in list(values)[:limit]]
+    shown = ", ".join(repr(v) for v in plain)
+    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> None:
+    if not isinstance(value, str) or value not in choices:
+        raise SurveyDesignError(
+            f"The {name!r} parameter of {owner} must be one of {_quoted(choices)}. "
+            f"Got {value!r} instead."
+        )
+
+
+def _check_options(owner: str, ci_level: Any, ci_df: Any) -> None:
+    number = isinstance(ci_level, float | int) and not isinstance(ci_level, bool)
+    if not number or not 0.0 < float(ci_level) < 1.0:
+        raise SurveyDesignError(
+            f"The 'ci_level' parameter of {owner} must be a float in (0, 1). "
+            f"Got {ci_level!r} instead."
+        )
+    _check_choice(owner, "ci_df", ci_df, CI_DF_CHOICES)
+
+
+def _names(owner: str, role: str, value: Any) -> list[str]:
+    names = [value] if isinstance(value, str) else list(value) if value is not None else []
+    if not names or not all(isinstance(v, str) for v in names):
+        raise SurveyDesignError(
+            f"The {role!r} parameter of {owner} must be a column name or a non-empty list of "
+            f"column names. Got {value!r} instead."
+        )
+    return names
+
+
+def _at(values: NDArray[Any], codes: _Codes) -> NDArray[Any]:
+    """``values[codes]``, with zero where ``codes < 0`` (rows outside every domain)."""
+    return np.where(codes >= 0, values[np.maximum(codes, 0)], 0)
+
+
+@dataclass(frozen=True)
+class _Domains:
+    codes: _Codes  # domain of each row, -1 outside every domain
+    keys: pd.DataFrame  # one row per domain: the by= values
+    df: _Floats  # design degrees of freedom of each domain (R's degf of the domain design)
+    n_rows: _Floats  # rows of each domain design (R's nrow), for Korn-Graubard
+
+    @property
+    def count(self) -> int:
+        return len(self.keys)
+
+
+class SurveyDesign:
+    """A complex sample: data with weights, strata, primary sampling units (PSUs) and fpc.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent (or household). Kept as a copy; never modified.
+    weights : str, optional
+        Column of sampling weights: finite, non-negative, not all zero. ``None``: all 1
+        (R's ``svydesign`` would derive weights from ``fpc``; we do not).
+    strata : str, optional
+        Column of first-stage strata. ``None``: one stratum.
+    psu : str, optional
+        Column of first-stage cluster (PSU) labels. ``None``: each row is its own PSU.
+    fpc : str, optional
+        Per stratum, the population number of PSUs ``N_h`` (all values ``>= 1`` and at
+        least the number sampled) or the sampling fraction (all values in (0, 1]).
+        ``None``: with-replacement variance.
+    nest : bool, default False
+        ``True``: PSU labels are only unique within strata. ``False``: a PSU label found in
+        two strata is an error, as in ``svydesign``.
+    lonely_psu : {"fail", "remove", "certainty", "adjust", "average"}, default "fail"
+        Rule for a stratum with one PSU, as R's ``options(survey.lonely.psu)``; see
+        :func:`sga_methods.variance.taylor_variance`.
+
+    Raises
+    ------
+    SurveyDesignError
+        Unknown columns; non-finite, negative or all-zero weights; missing strata, PSU or fpc
+        values; an fpc varying within a stratum or below its number of sampled PSUs; a PSU in
+        two strata with ``nest=False``; single-PSU strata with ``lonely_psu="fail"`` (raised
+        here; R raises when a variance is first computed).
+
+    Notes
+    -----
+    Taylor linearization with the ultimate-cluster approximation (first-stage PSUs, with
+    replacement unless ``fpc``), as ``svydesign(id = ~psu, strata = ~strata, weights =
+    ~weights, fpc = ~fpc, nest = nest)``. Estimators return tidy frames: ``[variable]``,
+    the ``by=`` columns, ``[level]``, then ``estimate, se, ci_low, ci_high, n, cv`` and,
+    on request, ``deff``. ``n`` counts domain rows with a positive weight and the analysed
+    values present. CIs: Student *t* with the design degrees of freedom of the domain
+    (``ci_df="design"``: R's ``confint(x, df = degf(design))``) or normal
+    (``ci_df="normal"``: R's ``confint(x)``). Missing analysed values are handled as R's
+    ``na.rm = TRUE``: the complete cases form a domain of the full design.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+    Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed. Springer.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 3.0, 2.0, 6.0, 5.0, 7.0], "w": [2, 2, 1, 1, 3, 3],
+    ...                    "h": ["a", "a", "a", "b", "b", "b"], "c": [1, 2, 2, 3, 4, 4]})
+    >>> d = SurveyDesign(df, weights="w", strata="h", psu="c")
+    >>> d.degrees_of_freedom
+    2
+    >>> d.mean("y")[["estimate", "se", "n"]].round(4)  # R: svymean gives 4.3333, SE 0.7082
+       estimate      se  n
+    0    4.3333  0.7082  6
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        weights: str | None = None,
+        strata: str | None = None,
+        psu: str | None = None,
+        fpc: str | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+    ) -> None:
+        if not isinstance(data, pd.DataFrame) or len(data) == 0:
+            raise SurveyDesignError(
+                "The 'data' parameter of SurveyDesign must be a non-empty pandas DataFrame. "
+                f"Got {type(data).__name__} instead."
+            )
+        _check_choice("SurveyDesign", "lonely_psu", lonely_psu, LONELY_PSU_RULES)
+        if not isinstance(nest, bool):
+            raise SurveyDesignError(
+                f"The 'nest' parameter of SurveyDesign must be a bool. Got {nest!r} instead."
+            )
+        self._data = data.copy()
+        self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc}
+        self._lonely_psu = lonely_psu
+        self._domain = np.ones(len(data), dtype=bool)
+        self._base_weights = self._weight_values(weights)
+        stratum, labels = self._stratum_codes(strata)
+        psu_codes = self._psu_codes(psu, stratum, labels, nest)
+        self._structure = build_structure(stratum, psu_codes)
+        if fpc is not None:
+            population = self._population(fpc, stratum, self._structure.n_psu, labels)
+            self._structure = build_structure(stratum, psu_codes, population)
+        lonely = self._structure.lonely
+        if lonely_psu == "fail" and lonely.any():
+            raise SurveyDesignError(
+                f"SurveyDesign has strata with a single PSU ({_quoted(list(labels[lonely]))}) "
+                "and lonely_psu='fail'. Expected at least two PSUs per stratum; choose "
+                "lonely_psu='remove', 'certainty', 'adjust' or 'average' (R's "
+                "options(survey.lonely.psu)), or collapse strata."
+            )
+
+    # ---------------------------------------------------------------- input validation
+    def _column(self, owner: str, role: str, name: str) -> pd.Series:
+        if name not in self._data.columns:
+            raise SurveyDesignError(
+                f"The {role!r} column {name!r} of {owner} is not in the data. Expected one of "
+                f"{_quoted([str(c) for c in self._data.columns])}."
+            )
+        return self._data[name]
+
+    def _float_values(self, owner: str, role: str, name: str) -> _Floats:
+        col = self._column(owner, role, name)
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            hint = "; use SurveyDesign.proportion for categories" if role == "analysed" else ""
+            raise SurveyDesignError(
+                f"The {role!r} column {name!r} of {owner} must be numeric or boolean. "
+                f"Got dtype {col.dtype} instead{hint}."
+            )
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def _complete(self, role: str, name: str, values: Any) -> None:
+        missing = np.asarray(pd.isna(values))
+        if missing.any():
+            raise SurveyDesignError(
+                f"The {role!r} column {name!r} of SurveyDesign contains missing values "
+                f"({_rows(self._data.index, missing)}). Expected a value in every row."
+            )
+
+    def _weight_values(self, name: str | None) -> _Floats:
+        if name is None:
+            return np.ones(len(self._data))
+        w = self._float_values("SurveyDesign", "weights", name)
+        for bad, what in [(~np.isfinite(w), "non-finite"), (w < 0, "negative")]:
+            if bad.any():
+                raise SurveyDesignError(
+                    f"The 'weights' column {name!r} of SurveyDesign contains {what} values "
+                    f"({_rows(self._data.index, bad)}). Expected finite non-negative weights."
+                )
+        if not (w > 0).any():
+            raise SurveyDesignError(
+                f"The 'weights' column {name!r} of SurveyDesign is zero in every row. "
+                "Expected finite non-negative weights, not all zero."
+            )
+        return w
+
+    def _stratum_codes(self, name: str | None) -> tuple[_Codes, NDArray[Any]]:
+        if name is None:
+            return np.zeros(len(self._data), dtype=np.int64), np.array(["(all)"], dtype=object)
+        col = self._column("SurveyDesign", "strata", name)
+        self._complete("strata", name, col)
+        codes, labels = pd.factorize(col)
+        return codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+    def _psu_codes(self, name: str | None, stratum: _Codes, labels: Any, nest: bool) -> _Codes:
+        if name is None:
+            return np.arange(len(self._data), dtype=np.int64)
+        col = self._column("SurveyDesign", "psu", name)
+        self._complete("psu", name, col)
+        source = f"The 'psu' column {name!r} of SurveyDesign"
+        try:
+            return nest_psus(stratum, col, list(labels), nest=nest, source=source)
+        except ValueError as err:
+            raise SurveyDesignError(str(err)) from None
+
+    def _population(self, name: str, stratum: _Codes, n_psu: _Codes, labels: Any) -> _Floats:
+        values = self._float_values("SurveyDesign", "fpc", name)
+        self._complete("fpc", name, values)
+        bad = ~np.isfinite(values) | (values <= 0)
+        if not bad.any() and (values > 1).any():
+            bad = values < 1  # population counts and fractions mixed
+        if bad.any():
+            raise SurveyDesignError(
+                f"The 'fpc' column {name!r} of SurveyDesign has invalid values "
+                f"({_rows(self._data.index, bad)}). Expected either population numbers of "
+                "PSUs (all >= 1) or sampling fractions (all in (0, 1])."
+            )
+        source = f"The 'fpc' column {name!r} of SurveyDesign"
+        try:
+            return population_from_fpc(stratum, values, n_psu, list(labels), source=source)
+        except ValueError as err:
+            raise SurveyDesignError(str(err)) from None
+
+    # ---------------------------------------------------------------- public attributes
+    @property
+    def weights(self) -> pd.Series:
+        """Current weights (zero outside a :meth:`subset` domain), indexed like the data."""
+        return pd.Series(self._w, index=self._data.index, name=self._columns["weights"])
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """A copy of the data: all rows, including those outside a :meth:`subset` domain."""
+        return self._data.copy()
+
+    @property
+    def degrees_of_freedom(self) -> int:
+        """PSUs minus strata among rows with a positive weight (R's ``degf(design)``).
+
+        For a :meth:`subset` design only PSUs and strata holding domain rows count, as
+        ``degf(subset(design, ...))``.
+        """
+        codes = np.where(self._w > 0, 0, -1)
+        return int(degrees_of_freedom(self._structure, codes, 1)[0])
+
+    @property
+    def _w(self) -> _Floats:
+        return np.where(self._domain, self._base_weights, 0.0)
+
+    def __repr__(self) -> str:
+        cols = "".join(f", {k}={v!r}" for k, v in self._columns.items() if v is not None)
+        return (
+            f"SurveyDesign(rows={int(self._domain.sum())} of {len(self._data)}, "
+            f"strata={self._structure.n_psu.size}, psus={self._structure.psu_stratum.size}"
+            f"{cols}, lonely_psu={self._lonely_psu!r})"
+        )
+
+    def subset(self, mask: ArrayLike | pd.Series) -> SurveyDesign:
+        """Domain design: rows outside ``mask`` get weight zero but stay in the design.
+
+        Parameters
+        ----------
+        mask : boolean array or Series of length ``len(data)``
+            ``True`` for rows in the domain; a Series is aligned on the data's index.
+
+        Returns
+        -------
+        SurveyDesign
+            Same strata, PSUs and fpc, so standard errors reflect the random domain size
+            (R's ``subset(design, ...)``; SEs equal those of ``by=``).
+
+        Raises
+        ------
+        SurveyDesignError
+            If the mask has the wrong length, is not boolean or has missing values.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "g": ["a", "a", "b", "b"]})
+        >>> d = SurveyDesign(df).subset(df["g"] == "b")
+        >>> float(d.mean("y")["estimate"].iloc[0]), d.weights.tolist()
+        (3.5, [0.0, 0.0, 1.0, 1.0])
+        """
+        if isinstance(mask, pd.Series) and not mask.index.equals(self._data.index):
+            mask = mask.reindex(self._data.index)
+        m = mask if isinstance(mask, pd.Series) else pd.Series(np.asarray(mask))
+        if len(m) != len(self._data) or not pd.api.types.is_bool_dtype(m) or m.isna().any():
+            raise SurveyDesignError(
+                "The 'mask' parameter of SurveyDesign.subset must be a boolean array or Series "
+                f"of length {len(self._data)} without missing values. Got length {len(m)} and "
+                f"dtype {m.dtype} instead."
+            )
+        new = copy.copy(self)
+        new._domain = self._domain & m.to_numpy(dtype=bool)
+        return new
+
+    def assign(self, **columns: Any) -> SurveyDesign:
+        """New design with added or replaced analysis columns (R's ``update(design, ...)``).
+
+        Parameters
+        ----------
+        **columns
+            As :meth:`pandas.DataFrame.assign`: arrays, Series (aligned on the index) or
+            callables of the data.
+
+        Returns
+        -------
+        SurveyDesign
+            Same weights, strata, PSUs, fpc and domain.
+
+        Raises
+        ------
+        SurveyDesignError
+            If a column that defines the design (weights, strata, PSU, fpc) would change.
+
+        Examples
+        --------
+        >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0]}))
+        >>> float(d.assign(y2=lambda df: df["y"] * 2).mean("y2")["estimate"].iloc[0])
+        4.0
+        """
+        fixed = sorted(set(columns) & {v for v in self._columns.values() if v is not None})
+        if fixed:
+            raise SurveyDesignError(
+                f"The columns {_quoted(fixed)} passed to SurveyDesign.assign define the design "
+                "(weights, strata, psu or fpc). Expected new or analysis columns only."
+            )
+        new = copy.copy(self)
+        new._data = self._data.assign(**columns)
+        return new
+
+    # ---------------------------------------------------------------- domain mechanism
+    def _domains(self, owner: str, by: _By) -> _Domains:
+        """Code each row with its domain: the whole (sub)design, or one code per by= level."""
+        if by is None:
+            codes = np.where(self._domain, 0, -1).astype(np.int64)
+            keys = pd.DataFrame(index=range(1))
+        else:
+            cols = _names(owner, "by", by)
+            for col in cols:
+                self._column(owner, "by", col)
+            group = self._data.groupby(cols, sort=True, dropna=True).ngroup().to_numpy()
+            raw = np.where(np.isnan(group) | ~self._domain, -1, np.nan_to_num(group, nan=-1))
+            raw = raw.astype(np.int64)
+            kept = np.unique(raw[(raw >= 0) & (self._w > 0)])  # svyby drops zero-weight levels
+            remap = np.full(int(raw.max()) + 1, -1, dtype=np.int64)
+            remap[kept] = np.arange(kept.size)
+            codes = np.where(raw >= 0, remap[np.maximum(raw, 0)], -1)
+            _, first = np.unique(np.where(codes >= 0, codes, kept.size), return_index=True)
+            keys = self._data.iloc[first[: kept.size]][cols].reset_index(drop=True)
+        n_dom = len(keys)
+        df = degrees_of_freedom(self._structure, np.where(self._w > 0, codes, -1), n_dom)
+        n_rows = np.bincount(codes[codes >= 0], minlength=n_dom)
+        return _Domains(codes, keys, df.astype(float), n_rows.astype(float))
+
+    def _sum(self, codes: _Codes, values: _Floats | float, n_dom: int) -> _Floats:
+        x = np.broadcast_to(np.asarray(values, dtype=float), codes.shape)
+        sel = codes >= 0
+        return np.bincount(codes[sel], weights=(self._w * x)[sel], minlength=n_dom)
+
+    def _analysed(self, owner: str, name: str, codes: _Codes) -> tuple[_Floats, _Codes]:
+        y = self._float_values(owner, "analysed", name)
+        return np.nan_to_num(y), np.where(np.isnan(y), -1, codes)
+
+    def _linearize(
+        self, y: _Floats, x: _Floats | None, codes: _Codes, n_dom: int
+    ) -> tuple[_Floats, _Floats]:
+        """Estimate and linearized variable ``u`` (scores ``w u``): a total, or a ratio."""
+        if x is None:
+            return self._sum(codes, y, n_dom), np.where(codes >= 0, y, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_total = self._sum(codes, x, n_dom)
+            est = self._sum(codes, y, n_dom) / x_total
+            u = (y - _at(est, codes) * x) / _at(x_total, codes)
+        return est, np.where(codes >= 0, u, 0.0)
+
+    def _summary(
+        self, dom: _Domains, codes: _Codes, est: _Floats, u: _Floats, opts: dict[str, Any]
+    ) -> pd.DataFrame:
+        """Standard errors, CIs, n, cv (and deff) of linearized estimates, as a tidy frame."""
+        var = taylor_variance(
+            np.where(codes >= 0, self._w * u, 0.0),
+            self._structure,
+            domain=codes,
+            n_domains=dom.count,
+            lonely_psu=self._lonely_psu,
+        )
+        se = np.sqrt(var)
+        df = dom.df if opts["ci_df"] == "design" else np.full(dom.count, np.inf)
+        level, method = opts["ci_level"], opts.get("ci_method")
+        low, high = (
+            t_interval(est, se, level=level, df=df)
+            if method is None
+            else proportion_interval(est, se, method=method, level=level, df=df, n_rows=dom.n_rows)
+        )
+        counted = (codes >= 0) & (self._w > 0)
+        out = dom.keys.copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["estimate"], out["se"], out["ci_low"], out["ci_high"] = est, se, low, high
+            out["n"] = np.bincount(codes[counted], minlength=dom.count)
+            out["cv"] = se / est
+            if opts["deff"]:
+                out["deff"] = var / srs_variance(self._w, u, codes, dom.count)
+        return out
+
+    def _estimate(
+        self, kind: str, variables: Any, denominator: str | None, by: _By, opts: dict[str, Any]
+    ) -> pd.DataFrame:
+        """Shared body of mean (a ratio to ones), total and ratio."""
+        owner = f"SurveyDesign.{kind}"
+        _check_options(owner, opts["ci_level"], opts["ci_df"])
+        names = _names(owner, "numerator" if kind == "ratio" else "variables", variables)
+        dom = self._domains(owner, by)
+        x, x_codes = None, dom.codes
+        if kind == "ratio":
+            x, x_codes = self._analysed(
+                owner, _names(owner, "denominator", denominator)[0], dom.codes
+            )
+        elif kind == "mean":
+            x = np.ones(len(self._data))
+        frames = []
+        for name in names:
+            y, codes = self._analysed(owner, name, x_codes)
+            est, u = self._linearize(y, x, codes, dom.count)
+            frames.append(self._summary(dom, codes, est, u, opts))
+            if not isinstance(variables, str):
+                frames[-1].insert(0, "variable", name)
+        return pd.concat(frames, ignore_index=True)
+
+    # ---------------------------------------------------------------- estimators
+    def mean(
+        self,
+        variables: str | Sequence[str],
+        *,
+        by: _By = None,
+        ci_level: float = 0.95,
+        ci_df: str = "design",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Weighted (Hajek) mean of one or several numeric columns, overall or by domain.
+
+        Parameters
+        ----------
+        variables : str or list of str
+            Numeric or boolean column(s); a list adds a ``variable`` column (one row each).
+        by : str or list of str, optional
+            Domain columns: one row per level (combination) with positive weight; rows with
+            a missing ``by`` value belong to no domain.
+        ci_level : float, default 0.95
+            Confidence level in (0, 1).
+        ci_df : {"design", "normal"}, default "design"
+            Student *t* with each domain's design degrees of freedom (R's ``confint(x, df =
+            degf(subset(design, domain)))``), or normal (R's ``confint(x)``).
+        deff : bool, default False
+            Add ``deff``, the design effect of R's ``svymean(..., deff = TRUE)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``[variable], [by columns], estimate, se, ci_low, ci_high, n, cv, [deff]``.
+
+        Raises
+        ------
+        SurveyDesignError
+            Unknown or non-numeric columns, ``ci_level`` outside (0, 1), unknown ``ci_df``.
+
+        Notes
+        -----
+        ``ybar_d = sum_i w_i d_i y_i / W_d``, ``W_d = sum_i w_i d_i`` (``d_i = 1`` for rows
+        of the domain with ``y_i`` observed), linearized as ``z_i = w_i d_i (y_i - ybar_d) /
+        W_d`` for :func:`~sga_methods.variance.taylor_variance`. ``deff = V / V_srs`` with
+        :func:`~sga_methods.variance.srs_variance` (SRS without replacement, as R).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [2.0, 4.0, 6.0, 8.0], "g": ["a", "a", "b", "b"]})
+        >>> SurveyDesign(df).mean("y", by="g")[["g", "estimate", "n"]]
+           g  estimate  n
+        0  a       3.0  2
+        1  b       7.0  2
+        """
+        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
+        return self._estimate("mean", variables, None, by, opts)
+
+    def total(
+        self,
+        variables: str | Sequence[str],
+        *,
+        by: _By = None,
+        ci_level: float = 0.95,
+        ci_df: str = "design",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Horvitz-Thompson total; parameters, result and errors as :meth:`mean`.
+
+        Notes
+        -----
+        ``Y_d = sum_i w_i d_i y_i`` with scores ``z_i = w_i d_i y_i``; the design effect is
+        that of R's ``svytotal(..., deff = TRUE)``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": [10.0, 10.0, 20.0]})
+        >>> float(SurveyDesign(df, weights="w").total("y")["estimate"].iloc[0])
+        90.0
+        """
+        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
+        return self._estimate("total", variables, None, by, opts)
+
+    def ratio(
+        self,
+        numerator: str | Sequence[str],
+        denominator: str,
+        *,
+        by: _By = None,
+        ci_level: float = 0.95,
+        ci_df: str = "design",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Ratio of two totals ``R_d = Y_d / X_d``, linearized as R's ``svyratio``.
+
+        Parameters
+        ----------
+        numerator : str or list of str
+            Numerator column(s); a list adds a ``variable`` column.
+        denominator : str
+            Denominator column.
+        by, ci_level, ci_df, deff
+            As in :meth:`mean`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`mean`; rows missing either value are dropped (R's ``na.rm = TRUE``).
+
+        Raises
+        ------
+        SurveyDesignError
+            As :meth:`mean`.
+
+        Notes
+        -----
+        Scores ``z_i = w_i d_i (y_i - R_d x_i) / X_d``. The mean is the ratio to ones.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [2.0, 2.0, 4.0]})
+        >>> float(SurveyDesign(df).ratio("y", "x")["estimate"].iloc[0])
+        0.75
+        """
+        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
+        return self._estimate("ratio", numerator, denominator, by, opts)
+
+    def proportion(
+        self,
+        variable: str,
+        *,
+        by: _By = None,
+        ci_method: str = "logit",
+        ci_level: float = 0.95,
+        ci_df: str = "design",
+        deff: bool = False,
+    ) -> pd.DataFrame:
+        """Proportion in each category of a column, with a CI suited to complex samples.
+
+        Parameters
+        ----------
+        variable : str
+            Column whose distinct non-missing values are the ``level`` s.
+        by : str or list of str, optional
+            Domain columns, as in :meth:`mean`.
+        ci_method : {"logit", "wald", "beta", "wilson"}, default "logit"
+            See :func:`sga_methods.intervals.proportion_interval` (R's ``svyciprop`` methods
+            ``"logit"``, ``"mean"``, ``"beta"``; Wilson with the effective sample size).
+        ci_level, ci_df, deff
+            As in :meth:`mean`; ``ci_df="design"`` is ``svyciprop``'s ``df = degf(design)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``[by columns], level, estimate, se, ci_low, ci_high, n, cv, [deff]``: one row per
+            domain and level; ``n`` counts the rows with the variable observed.
+
+        Raises
+        ------
+        SurveyDesignError
+            Unknown column, unknown ``ci_method`` or ``ci_df``, ``ci_level`` outside (0, 1).
+
+        Notes
+        -----
+        The proportion of level ``k`` is the mean of ``1{x_i = k}`` over rows with ``x``
+        observed: estimate, SE and deff equal :meth:`mean` of the indicator (R's
+        ``svymean(~factor)``).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"x": ["yes", "no", "yes", "yes"]})
+        >>> SurveyDesign(df).proportion("x", ci_method="wald")[["level", "estimate"]]
+          level  estimate
+        0    no      0.25
+        1   yes      0.75
+        """
+        owner = "SurveyDesign.proportion"
+        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff, "ci_method": ci_method}
+        _check_options(owner, ci_level, ci_df)
+        _check_choice(owner, "ci_method", ci_method, CI_METHODS)
+        col = self._column(owner, "analysed", _names(owner, "variable", variable)[0])
+        dom = self._domains(owner, by)
+        observed = col.notna().to_numpy()
+        codes = np.where(observed, dom.codes, -1)
+        levels = sorted(pd.unique(col[observed]))
+        ones = np.ones(len(self._data))
+        frames = []
+        for level in levels:
+            est, u = self._linearize((col == level).to_numpy(dtype=float), ones, codes, dom.count)
+            frames.append(self._summary(dom, codes, est, u, opts))
+            frames[-1].insert(dom.keys.shape[1], "level", level)
+        out = pd.concat(frames, ignore_index=True)
+        order = np.argsort(np.tile(np.arange(dom.count), len(levels)), kind="stable")
+        return out.iloc[order].reset_index(drop=True)

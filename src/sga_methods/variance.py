@@ -1,0 +1,454 @@
+"""Taylor-linearization variance for stratified cluster samples (ultimate-cluster method).
+
+One routine serves every estimator of :class:`sga_methods.design.SurveyDesign`: an
+estimator turns its statistic into per-row linearized scores (influence values) and
+:func:`taylor_variance` returns the design variance of their estimated total, for one or many
+domains in a single vectorised pass. :func:`degrees_of_freedom` gives the matching design
+degrees of freedom. Semantics follow R's ``survey`` package (``svyrecvar``, ``onestage``,
+``onestrat`` and ``degf``), including its lonely-PSU rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "LONELY_PSU_RULES",
+    "PsuStructure",
+    "build_structure",
+    "degrees_of_freedom",
+    "nest_psus",
+    "population_from_fpc",
+    "srs_variance",
+    "taylor_variance",
+]
+
+LONELY_PSU_RULES: tuple[str, ...] = ("fail", "remove", "certainty", "adjust", "average")
+
+# R's survey treats a stratum whose sampling fraction leaves f = 1 - n/N below this value as
+# self-representing (all PSUs taken): it contributes no variance and is never "lonely".
+_CERTAINTY_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class PsuStructure:
+    """Integer-coded sampling structure of a design (strata, PSUs, finite population correction).
+
+    Attributes
+    ----------
+    stratum : ndarray of int64, shape (n,)
+        Stratum code of each row, ``0 .. n_strata - 1``.
+    psu : ndarray of int64, shape (n,)
+        PSU code of each row, ``0 .. n_psus - 1``; codes are unique across strata.
+    psu_stratum : ndarray of int64, shape (n_psus,)
+        Stratum code of each PSU.
+    n_psu : ndarray of int64, shape (n_strata,)
+        Number of sampled PSUs in each stratum, counted over all rows of the design.
+    fpc_factor : ndarray of float64, shape (n_strata,)
+        ``f_h = (N_h - n_h) / N_h``, one minus the first-stage sampling fraction; 1 without fpc.
+    """
+
+    stratum: NDArray[np.int64]
+    psu: NDArray[np.int64]
+    psu_stratum: NDArray[np.int64]
+    n_psu: NDArray[np.int64]
+    fpc_factor: NDArray[np.float64]
+
+    @property
+    def lonely(self) -> NDArray[np.bool_]:
+        """Strata with a single PSU that are not self-representing, shape (n_strata,)."""
+        return (self.n_psu == 1) & (self.fpc_factor >= _CERTAINTY_TOLERANCE)
+
+
+def build_structure(
+    stratum: ArrayLike, psu: ArrayLike, population: ArrayLike | None = None
+) -> PsuStructure:
+    """Build a :class:`PsuStructure` from validated integer codes.
+
+    Parameters
+    ----------
+    stratum : array_like of int, shape (n,)
+        Stratum codes ``0 .. H - 1``.
+    psu : array_like of int, shape (n,)
+        PSU codes ``0 .. P - 1``, each PSU inside exactly one stratum (already nested).
+    population : array_like of float, shape (H,), optional
+        Population number of PSUs ``N_h`` per stratum; ``inf`` or ``None`` means no fpc.
+
+    Returns
+    -------
+    PsuStructure
+
+    Raises
+    ------
+    ValueError
+        If a PSU code occurs in more than one stratum (checked and reported with labels by
+        :class:`~sga_methods.design.SurveyDesign` before this point).
+
+    Examples
+    --------
+    >>> s = build_structure([0, 0, 1, 1, 1], [0, 1, 2, 2, 3], population=[10, 4])
+    >>> s.n_psu.tolist(), s.fpc_factor.tolist()
+    ([2, 2], [0.8, 0.5])
+    """
+    stratum = np.asarray(stratum, dtype=np.int64)
+    psu = np.asarray(psu, dtype=np.int64)
+    n_strata = int(stratum.max()) + 1 if stratum.size else 0
+    psu_stratum = np.full(int(psu.max()) + 1 if psu.size else 0, -1, dtype=np.int64)
+    psu_stratum[psu] = stratum
+    if np.any(psu_stratum[psu] != stratum):
+        raise ValueError("A PSU code occurs in more than one stratum; nest the PSU codes first.")
+    n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.int64)
+    if population is None:
+        fpc_factor = np.ones(n_strata)
+    else:
+        pop = np.asarray(population, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            fpc_factor = np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
+    return PsuStructure(stratum, psu, psu_stratum, n_psu, fpc_factor)
+
+
+def _quoted(values: Sequence[Any], limit: int = 10) -> str:
+    plain = [v.item() if isinstance(v, np.generic) else v for v in list(values)[:limit]]
+    shown = ", ".join(repr(v) for v in plain)
+    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def nest_psus(
+    stratum: NDArray[np.int64],
+    psu: ArrayLike,
+    stratum_labels: Sequence[Any],
+    *,
+    nest: bool,
+    source: str = "psu",
+) -> NDArray[np.int64]:
+    """Integer PSU codes, unique across strata.
+
+    Parameters
+    ----------
+    stratum : ndarray of int64, shape (n,)
+        Stratum codes ``0 .. H - 1``.
+    psu : array_like, shape (n,)
+        PSU labels (any hashable values, no missing values).
+    stratum_labels : sequence, length H
+        Stratum labels, for messages.
+    nest : bool
+        ``True``: labels are only unique within strata, so the PSU is the pair
+        (stratum, label), as ``svydesign(nest = TRUE)``. ``False``: a label found in two
+        strata is an error, as ``svydesign``'s ``check.strata``.
+    source : str, default "psu"
+        Subject of the error message (e.g. "The 'psu' column 'dnum' of SurveyDesign").
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    ValueError
+        With ``nest=False``, when a PSU label occurs in more than one stratum.
+
+    Examples
+    --------
+    >>> nest_psus(np.array([0, 0, 1, 1]), [1, 2, 1, 2], ["a", "b"], nest=True).tolist()
+    [0, 2, 1, 3]
+    """
+    raw, labels = pd.factorize(pd.Series(psu))
+    n_strata = len(stratum_labels)
+    key = raw.astype(np.int64) * n_strata + stratum
+    pairs = np.unique(key)
+    if nest:
+        return np.searchsorted(pairs, key).astype(np.int64)
+    psu_of_pair, stratum_of_pair = np.divmod(pairs, n_strata)
+    shared = np.flatnonzero(np.bincount(psu_of_pair) > 1)
+    if shared.size:
+        strata = [stratum_labels[h] for h in stratum_of_pair[psu_of_pair == shared[0]]]
+        more = f" (and {shared.size - 1} more such PSUs)" if shared.size > 1 else ""
+        raise ValueError(
+            f"{source} has PSU {_quoted([labels[shared[0]]])} in more than one stratum "
+            f"({_quoted(strata)}){more} with nest=False. Expected each PSU inside one "
+            f"stratum; pass nest=True if PSU labels are only unique within strata."
+        )
+    return raw.astype(np.int64)
+
+
+def population_from_fpc(
+    stratum: NDArray[np.int64],
+    fpc: NDArray[np.float64],
+    n_psu: NDArray[np.int64],
+    stratum_labels: Sequence[Any],
+    *,
+    source: str = "fpc",
+) -> NDArray[np.float64]:
+    """Population number of PSUs per stratum from an fpc given per row.
+
+    Parameters
+    ----------
+    stratum : ndarray of int64, shape (n,)
+        Stratum codes.
+    fpc : ndarray of float64, shape (n,)
+        Positive finite values: population numbers of PSUs ``N_h`` (when any value exceeds
+        1) or sampling fractions ``n_h / N_h`` in (0, 1] (otherwise), as ``svydesign``.
+    n_psu : ndarray of int64, shape (H,)
+        Sampled PSUs per stratum.
+    stratum_labels : sequence, length H
+        Stratum labels, for messages.
+    source : str, default "fpc"
+        Subject of the error message.
+
+    Returns
+    -------
+    ndarray of float64, shape (H,)
+        ``N_h`` (for fractions ``n_h / fraction``, as R computes it).
+
+    Raises
+    ------
+    ValueError
+        If the value varies within a stratum (R only warns) or ``N_h < n_h``.
+
+    Examples
+    --------
+    >>> population_from_fpc(np.array([0, 0, 1]), np.array([0.5, 0.5, 0.25]),
+    ...                     np.array([2, 1]), ["a", "b"]).tolist()
+    [4.0, 4.0]
+    """
+    pairs = pd.DataFrame({"h": stratum, "v": fpc}).drop_duplicates()
+    varying = pairs["h"].duplicated(keep=False).to_numpy()
+    if varying.any():
+        h = int(pairs["h"].to_numpy()[varying][0])
+        raise ValueError(
+            f"{source} varies within stratum {stratum_labels[h]!r} (values "
+            f"{_quoted(pairs['v'][pairs['h'] == h].tolist())}). Expected one value per stratum."
+        )
+    per_stratum = np.empty(len(stratum_labels))
+    per_stratum[pairs["h"].to_numpy()] = pairs["v"].to_numpy()
+    if not (fpc > 1).any():
+        return n_psu / per_stratum
+    small = per_stratum < n_psu
+    if small.any():
+        raise ValueError(
+            f"{source} is smaller than the number of sampled PSUs in strata "
+            f"{_quoted([stratum_labels[h] for h in np.flatnonzero(small)])}. Expected a "
+            f"population number of PSUs >= the number sampled, or a sampling fraction."
+        )
+    return per_stratum
+
+
+def _domain_codes(domain: ArrayLike | None, n: int) -> tuple[NDArray[np.int64], int]:
+    if domain is None:
+        return np.zeros(n, dtype=np.int64), 1
+    codes = np.asarray(domain, dtype=np.int64)
+    return codes, int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 0
+
+
+def taylor_variance(
+    scores: ArrayLike,
+    structure: PsuStructure,
+    *,
+    domain: ArrayLike | None = None,
+    n_domains: int | None = None,
+    lonely_psu: str = "fail",
+) -> NDArray[np.float64]:
+    """Design variance of the estimated total of linearized scores, per domain.
+
+    Parameters
+    ----------
+    scores : array_like of float, shape (n,)
+        Weighted linearized scores ``z_i = w_i u_i`` (zero weight outside the estimation
+        domain). The statistic's linearization is ``sum_i z_i``.
+    structure : PsuStructure
+        Strata, PSUs and fpc of the design.
+    domain : array_like of int, shape (n,), optional
+        Domain code of each row, ``0 .. n_domains - 1``, or ``-1`` for rows that are not in
+        any estimation domain (outside a subset, missing analysed value). A row belongs to at
+        most one domain, so all domains are handled in one pass. ``None``: one domain, all rows.
+    n_domains : int, optional
+        Number of domains (default: largest code + 1).
+    lonely_psu : {"fail", "remove", "certainty", "adjust", "average"}, default "fail"
+        Rule for strata with a single sampled PSU, as R's ``options(survey.lonely.psu)``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_domains,)
+        Variance for each domain; ``nan`` where undefined (``"average"`` with no stratum of
+        two or more PSUs).
+
+    Raises
+    ------
+    ValueError
+        With ``lonely_psu="fail"`` when a stratum holding rows of a domain has one PSU, or for
+        an unknown rule.
+
+    Notes
+    -----
+    With PSU totals ``z_hi = sum_{k in PSU i of stratum h} z_k`` (PSUs of the stratum that
+    hold no row of the domain count as zero totals, as R pads them),
+
+    .. math::
+
+        \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
+                  \\sum_{i=1}^{n_h} (z_{hi} - \\bar z_h)^2,
+
+    the with-replacement (ultimate-cluster) variance of the first stage, multiplied by
+    ``1 - f_h = 1 - n_h / N_h`` when an fpc is given. ``n_h`` is the number of PSUs of the
+    stratum in the whole design; a domain that holds one PSU of a stratum with several
+    is treated like any other (R's default ``survey.adjust.domain.lonely = FALSE``).
+    Strata with ``1 - f_h < 1e-7`` (all PSUs sampled) contribute zero.
+
+    Lonely strata (``n_h = 1``): ``"remove"`` and ``"certainty"`` contribute zero (they give
+    identical numbers in R's ``survey`` for designs with a single stage of clustering);
+    ``"adjust"`` contributes ``(1 - f_h) z_{h1}^2``, the deviation of the PSU total from the
+    grand mean of the scores, zero; ``"average"`` drops the stratum and multiplies the sum by
+    ``H_d / H_d^{ok}``, the number of strata holding rows of the domain over the number of
+    those with two or more PSUs.
+
+    References
+    ----------
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley. Ch. 2 and
+    appendix C.
+    Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed. Springer. Ch. 6.
+
+    Examples
+    --------
+    >>> s = build_structure([0, 0, 0, 0], [0, 0, 1, 1])
+    >>> float(taylor_variance([1.0, 1.0, -1.0, -1.0], s)[0])  # 2 / (2 - 1) * (2^2 + 2^2)
+    16.0
+    """
+    if lonely_psu not in LONELY_PSU_RULES:
+        raise ValueError(f"Unknown lonely_psu rule {lonely_psu!r}; use one of {LONELY_PSU_RULES}.")
+    z = np.asarray(scores, dtype=np.float64)
+    codes, found = _domain_codes(domain, z.size)
+    n_dom = found if n_domains is None else int(n_domains)
+    if n_dom == 0:
+        return np.zeros(0)
+    sel = codes >= 0
+    pair, pair_inv = np.unique(structure.psu[sel] * n_dom + codes[sel], return_inverse=True)
+    psu_totals = np.bincount(pair_inv, weights=z[sel])
+    pair_psu, pair_dom = np.divmod(pair, n_dom)
+    cell, cell_inv = np.unique(
+        structure.psu_stratum[pair_psu] * n_dom + pair_dom, return_inverse=True
+    )
+    cell_stratum, cell_dom = np.divmod(cell, n_dom)
+    n_h = structure.n_psu[cell_stratum]
+    f_h = structure.fpc_factor[cell_stratum]
+    sums = np.bincount(cell_inv, weights=psu_totals)
+    mean = sums / n_h
+    # PSUs of the stratum without rows in the domain are zero totals: (n_h - present) * mean^2
+    squares = np.bincount(cell_inv, weights=(psu_totals - mean[cell_inv]) ** 2)
+    squares += (n_h - np.bincount(cell_inv)) * mean**2
+    contrib = f_h * n_h / np.maximum(n_h - 1, 1) * squares
+    lonely = (n_h == 1) & (f_h >= _CERTAINTY_TOLERANCE)
+    if lonely_psu == "fail" and lonely.any():
+        raise ValueError("A stratum has only one PSU (lonely_psu='fail').")
+    if lonely_psu == "adjust":
+        contrib = np.where(lonely, f_h * sums**2, contrib)
+    contrib = np.where(f_h < _CERTAINTY_TOLERANCE, 0.0, contrib)
+    variance = np.bincount(cell_dom, weights=contrib, minlength=n_dom)
+    if lonely_psu == "average":
+        n_cells = np.bincount(cell_dom, minlength=n_dom)
+        n_ok = np.bincount(cell_dom, weights=~lonely, minlength=n_dom)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variance = np.where(n_ok > 0, variance * n_cells / np.maximum(n_ok, 1), np.nan)
+    return variance
+
+
+def degrees_of_freedom(
+    structure: PsuStructure, domain: ArrayLike | None = None, n_domains: int | None = None
+) -> NDArray[np.int64]:
+    """Design degrees of freedom per domain: PSUs minus strata among the domain's rows.
+
+    Parameters
+    ----------
+    structure : PsuStructure
+        Strata and PSUs of the design.
+    domain : array_like of int, shape (n,), optional
+        Domain code per row (``-1``: not counted). Pass only rows with a positive weight, as
+        R's ``degf()`` counts PSUs and strata of the rows with non-zero weight.
+    n_domains : int, optional
+        Number of domains (default: largest code + 1).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_domains,)
+        ``#PSUs - #strata`` of each domain (R's ``degf(subset(design, domain))``).
+
+    Examples
+    --------
+    >>> s = build_structure([0, 0, 1, 1], [0, 1, 2, 3])
+    >>> degrees_of_freedom(s).tolist()
+    [2]
+    """
+    codes, found = _domain_codes(domain, structure.psu.size)
+    n_dom = found if n_domains is None else int(n_domains)
+    if n_dom == 0:
+        return np.zeros(0, dtype=np.int64)
+    sel = codes >= 0
+    psus = np.unique(structure.psu[sel] * n_dom + codes[sel]) % n_dom
+    strata = np.unique(structure.stratum[sel] * n_dom + codes[sel]) % n_dom
+    return (np.bincount(psus, minlength=n_dom) - np.bincount(strata, minlength=n_dom)).astype(
+        np.int64
+    )
+
+
+def srs_variance(
+    weights: ArrayLike,
+    u: ArrayLike,
+    domain: ArrayLike | None = None,
+    n_domains: int | None = None,
+) -> NDArray[np.float64]:
+    """Variance of ``sum_i w_i u_i`` under simple random sampling without replacement.
+
+    The denominator of R's design effect (``deff = TRUE`` in ``svymean``, ``svytotal`` and
+    ``svyratio``).
+
+    Parameters
+    ----------
+    weights : array_like of float, shape (n,)
+        Sampling weights (zero outside the domain).
+    u : array_like of float, shape (n,)
+        Linearized variable per row (the scores divided by the weights).
+    domain : array_like of int, shape (n,), optional
+        Domain code per row (``-1``: outside every domain). ``None``: one domain.
+    n_domains : int, optional
+        Number of domains.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_domains,)
+        ``nan`` where the weights sum to less than the number of rows (R warns
+        "Sample size greater than population size").
+
+    Notes
+    -----
+    .. math::
+
+        V_{srs} = \\hat N^2 \\, \\frac{\\hat N - n}{\\hat N n} \\, s_u^2, \\qquad
+        s_u^2 = \\frac{n}{n - 1} \\frac{\\sum_i w_i (u_i - \\bar u)^2}{\\hat N},
+
+    with ``N = sum w``, ``n`` the rows of the domain with non-zero weight and ``ubar`` the
+    weighted mean of ``u`` (R's ``svyvar``). For a mean ``u = (y - ybar) / N`` and this is
+    ``(1 - n/N) s_y^2 / n``.
+
+    Examples
+    --------
+    >>> round(float(srs_variance([2.0, 2.0, 2.0, 2.0], [1.0, 2.0, 3.0, 4.0])[0]), 4)
+    13.3333
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    x = np.asarray(u, dtype=np.float64)
+    codes, found = _domain_codes(domain, w.size)
+    n_dom = found if n_domains is None else int(n_domains)
+    sel = codes >= 0
+    g, w, x = codes[sel], w[sel], x[sel]
+    pop = np.bincount(g, weights=w, minlength=n_dom)
+    nobs = np.bincount(g, weights=w != 0, minlength=n_dom)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(g, weights=w * x, minlength=n_dom) / pop
+        s2 = np.bincount(g, weights=w * (x - mean[g]) ** 2, minlength=n_dom) / pop
+        vsrs = pop**2 * s2 * nobs / (nobs - 1) * (pop - nobs) / (pop * nobs)
+    return np.where(pop < nobs, np.nan, vsrs)

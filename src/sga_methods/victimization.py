@@ -1,0 +1,372 @@
+"""Victimization rates: the crime catalogue, prevalence, incidence, concentration, reporting.
+
+Definitions follow the UNODC-UNECE *Manual on Victimization Surveys* (2010):
+
+- prevalence = victims / population at risk × 100 (persons aged 15+ for personal crimes,
+  households for household crimes);
+- incidence = incidents / population at risk × ``per`` (default 1,000);
+- concentration = incidents / victims;
+- reporting rate = victims whose (most recent) incident was reported to the police /
+  victims × 100; the dark figure is its complement.
+
+So incidence = prevalence × concentration × per / 100 (with matching units and caps), an
+identity the tests check. All rates are design-based estimates from a
+:class:`~sga_methods.design.SurveyDesign`; the unit of analysis is the design's (pass a
+design with household weights for household crimes).
+
+Repeat and series victimization: the number of incidents a respondent reports may be capped
+(``cap``): ``None`` (no cap), a fixed cap (5 = former Crime Survey for England and Wales;
+10 = NCVS since 2011) or ``"p98"``, the weighted 98th percentile of counts among victims
+(CSEW since 2019). Prevalence never changes with the cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .design import SurveyDesign
+
+__all__ = [
+    "CRIME_TYPES",
+    "RECALL_PREFIX",
+    "CrimeType",
+    "concentration",
+    "count_column",
+    "incidence",
+    "prevalence",
+    "reported_column",
+    "reporting_rate",
+    "series_cap",
+]
+
+Cap = int | Literal["p98"] | None
+
+
+@dataclass(frozen=True)
+class CrimeType:
+    """One ICVS crime type with its ICCS 2015 code and population at risk."""
+
+    key: str
+    label: str
+    iccs: str
+    iccs_label: str
+    unit: Literal["person", "household"]
+    violent: bool = False
+
+
+#: ICVS-style crime catalogue of the household survey, coded to ICCS 2015.
+CRIME_TYPES: dict[str, CrimeType] = {
+    c.key: c
+    for c in (
+        CrimeType("burglary", "Burglary", "0501", "Burglary", "household"),
+        CrimeType(
+            "vehicle_theft",
+            "Theft of or from a vehicle",
+            "05021",
+            "Theft of a motorized vehicle or parts thereof",
+            "household",
+        ),
+        CrimeType("theft_personal", "Theft of personal property", "0502", "Theft", "person"),
+        CrimeType("robbery", "Robbery", "0401", "Robbery", "person", violent=True),
+        CrimeType(
+            "assault_threat",
+            "Assault and threats",
+            "0201",
+            "Assaults and threats",
+            "person",
+            violent=True,
+        ),
+        CrimeType(
+            "sexual",
+            "Sexual offences",
+            "03",
+            "Injurious acts of a sexual nature",
+            "person",
+            violent=True,
+        ),
+        CrimeType("fraud", "Consumer fraud", "0701", "Fraud", "person"),
+        CrimeType("bribery_request", "Bribery (asked for a bribe)", "07031", "Bribery", "person"),
+    )
+}
+
+
+#: Column prefix of incident counts in the standard variables, by recall period (months).
+RECALL_PREFIX: dict[int, str] = {12: "n12_", 60: "n5y_"}
+
+
+def count_column(crime: str, months: int = 12) -> str:
+    """The standard count variable of ``crime`` for a recall period, e.g. ``n12_burglary``."""
+    if crime not in CRIME_TYPES:
+        raise ValueError(f"unknown crime type {crime!r} (known: {', '.join(CRIME_TYPES)})")
+    if months not in RECALL_PREFIX:
+        raise ValueError(
+            f"no standard count variables for a recall period of {months} months "
+            f"(available: {', '.join(map(str, RECALL_PREFIX))})"
+        )
+    return f"{RECALL_PREFIX[months]}{crime}"
+
+
+def reported_column(crime: str) -> str:
+    """The standard variable saying whether the most recent incident was reported."""
+    if crime not in CRIME_TYPES:
+        raise ValueError(f"unknown crime type {crime!r} (known: {', '.join(CRIME_TYPES)})")
+    return f"rep_{crime}"
+
+
+def _columns(counts: str | Sequence[str]) -> list[str]:
+    cols = [counts] if isinstance(counts, str) else list(counts)
+    if not cols:
+        raise ValueError("give at least one count column")
+    return cols
+
+
+def _count(design: SurveyDesign, column: str) -> pd.Series:
+    if column not in design.data.columns:
+        raise ValueError(f"column {column!r} is not in the survey data")
+    values = pd.to_numeric(design.data[column], errors="coerce")
+    bad = values.notna() & ((values < 0) | (values != np.floor(values)))
+    if bad.any():
+        rows = list(values.index[bad][:5])
+        raise ValueError(
+            f"column {column!r} must hold non-negative whole numbers of incidents; "
+            f"rows {rows} do not"
+        )
+    return values
+
+
+def series_cap(design: SurveyDesign, column: str, cap: Cap) -> float:
+    """The cap applied to ``column``: ``inf`` for None, the value for a fixed cap, or p98.
+
+    Notes
+    -----
+    ``"p98"`` is the weighted 98th percentile of the counts among victims (count >= 1):
+    the smallest count c such that victims with counts <= c hold at least 98% of the
+    victims' summed weights (CSEW methodology, Office for National Statistics 2019).
+    """
+    if cap is None:
+        return float("inf")
+    if cap == "p98":
+        counts = _count(design, column)
+        victims = counts.fillna(0) >= 1
+        if not victims.any():
+            return float("inf")
+        x = counts[victims].to_numpy(dtype=float)
+        w = design.weights[victims].to_numpy(dtype=float)
+        order = np.argsort(x, kind="stable")
+        share = np.cumsum(w[order]) / w.sum()
+        return float(x[order][np.searchsorted(share, 0.98 - 1e-12)])
+    if isinstance(cap, bool) or not isinstance(cap, int | np.integer) or cap < 1:
+        raise ValueError(f"cap must be None, a positive integer or 'p98'. Got {cap!r} instead")
+    return float(cap)
+
+
+def _label(table: pd.DataFrame, unit: str, columns: list[str]) -> pd.DataFrame:
+    if "variable" not in table.columns:
+        table.insert(0, "variable", columns[0])
+    table["unit"] = unit
+    return table
+
+
+def _scale(table: pd.DataFrame, factor: float) -> pd.DataFrame:
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        table[col] = table[col] * factor
+    return table
+
+
+def _percent(
+    design: SurveyDesign,
+    indicators: dict[str, pd.Series],
+    *,
+    by: str | Sequence[str] | None,
+    ci_level: float,
+    ci_method: str,
+) -> pd.DataFrame:
+    """Percentage with indicator == 1 (NaN = not in the base), one block per indicator."""
+    frames = []
+    for name, x in indicators.items():
+        t = design.assign(__indicator=x).proportion(
+            "__indicator", by=by, ci_method=ci_method, ci_level=ci_level
+        )
+        if (t["level"] == 1).any():
+            t = t[t["level"] == 1]
+        else:  # nobody in the sample has the attribute: 0% everywhere, no interval
+            t = t[t["level"] == 0].assign(estimate=0.0, se=0.0, ci_low=np.nan, ci_high=np.nan)
+        t = t.drop(columns="level").reset_index(drop=True)
+        t.insert(0, "variable", name)
+        frames.append(t)
+    return _scale(pd.concat(frames, ignore_index=True), 100.0)
+
+
+def prevalence(
+    design: SurveyDesign,
+    counts: str | Sequence[str],
+    *,
+    by: str | Sequence[str] | None = None,
+    ci_level: float = 0.95,
+    ci_method: str = "logit",
+) -> pd.DataFrame:
+    """Percentage of units with at least one incident, per count column.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        Person-weighted for personal crimes, household-weighted for household crimes.
+    counts : str or list of str
+        Columns with the number of incidents in the recall period (NaN = not asked).
+    by : str or list of str, optional
+        Domain columns.
+    ci_level : float, default 0.95
+    ci_method : {"logit", "beta", "wilson", "wald"}, default "logit"
+        Interval for a proportion (see :meth:`SurveyDesign.proportion`); "logit" keeps
+        the interval inside 0-100 (R's ``svyciprop`` default).
+
+    Returns
+    -------
+    DataFrame
+        ``variable`` (the count column), domain columns, ``estimate, se, ci_low, ci_high``
+        in per cent, ``n``, ``cv`` and ``unit`` ("per 100").
+
+    Notes
+    -----
+    The design-weighted mean of the indicator 1[count >= 1] times 100, with Taylor
+    linearization (R: ``svyciprop(~I(count >= 1), design, method = "logit")``, whose
+    estimate and SE are ``svymean``'s).
+    """
+    indicators = {}
+    for c in _columns(counts):
+        values = _count(design, c)
+        indicators[c] = (values >= 1).astype(float).where(values.notna())
+    table = _percent(design, indicators, by=by, ci_level=ci_level, ci_method=ci_method)
+    return _label(table, "per 100", list(indicators))
+
+
+def incidence(
+    design: SurveyDesign,
+    counts: str | Sequence[str],
+    *,
+    per: float = 1000,
+    cap: Cap = None,
+    by: str | Sequence[str] | None = None,
+    ci_level: float = 0.95,
+) -> pd.DataFrame:
+    """Incidents per ``per`` units of the population at risk.
+
+    Parameters
+    ----------
+    design, counts, by, ci_level
+        As in :func:`prevalence`.
+    per : float, default 1000
+        Rate base.
+    cap : None, int or "p98"
+        Series rule applied to each respondent's count before summing (see
+        :func:`series_cap`; the cap value is computed once on the whole sample).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`prevalence`, with ``unit`` "per 1,000" (or the given base) and a ``cap``
+        column with the cap applied (``inf`` for none).
+
+    Notes
+    -----
+    The ratio of summed capped incidents to the population at risk, i.e. the weighted mean
+    of min(count, cap) times ``per`` (R: ``svyratio(~count, ~one)``; identical to
+    ``svymean``).
+    """
+    cols = _columns(counts)
+    caps = {c: series_cap(design, c, cap) for c in cols}
+    derived = {f"__inc_{c}": _count(design, c).clip(upper=caps[c]) for c in cols}
+    table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
+    table["variable"] = table["variable"].str.removeprefix("__inc_")
+    table["cap"] = table["variable"].map(caps)
+    return _label(_scale(table, float(per)), f"per {per:,.0f}", cols)
+
+
+def concentration(
+    design: SurveyDesign,
+    counts: str | Sequence[str],
+    *,
+    cap: Cap = None,
+    by: str | Sequence[str] | None = None,
+    ci_level: float = 0.95,
+) -> pd.DataFrame:
+    """Incidents per victim (repeat victimization), per count column.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`incidence`, with ``unit`` "incidents per victim"; ``n`` counts victims.
+
+    Notes
+    -----
+    Summed (capped) incidents over summed victims, Σ w min(y, cap) / Σ w 1[y >= 1]. This
+    ratio is the mean of min(y, cap) in the domain of victims, so it is estimated as that
+    domain mean with the full design (R: ``svyratio(~count, ~victim)`` gives the same
+    estimate and linearized SE).
+    """
+    cols = _columns(counts)
+    caps = {c: series_cap(design, c, cap) for c in cols}
+    derived = {}
+    for c in cols:
+        values = _count(design, c)
+        derived[f"__conc_{c}"] = values.clip(upper=caps[c]).where(values >= 1)
+    table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
+    table["variable"] = table["variable"].str.removeprefix("__conc_")
+    table["cap"] = table["variable"].map(caps)
+    return _label(table, "incidents per victim", cols)
+
+
+def reporting_rate(
+    design: SurveyDesign,
+    *,
+    victim: str,
+    reported: str,
+    by: str | Sequence[str] | None = None,
+    ci_level: float = 0.95,
+    ci_method: str = "logit",
+) -> pd.DataFrame:
+    """Percentage of victims whose incident was reported to the police.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    victim : str
+        Column marking victims: a 0/1 indicator or an incident count (victim if >= 1).
+    reported : str
+        Column with 1 (reported) / 0 (not reported) for victims.
+    by, ci_level, ci_method
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    DataFrame
+        Tidy estimates in per cent of victims (``unit`` "per 100 victims"); ``n`` is the
+        number of victims with a known answer.
+
+    Notes
+    -----
+    The mean of ``reported`` in the domain of victims, with the full design for the
+    variance (R: ``svyciprop(~reported, subset(design, victim >= 1), method = "logit")``). The
+    dark figure is 100 minus this rate.
+    """
+    victims = _count(design, victim) >= 1
+    if reported not in design.data.columns:
+        raise ValueError(f"column {reported!r} is not in the survey data")
+    flag = pd.to_numeric(design.data[reported], errors="coerce")
+    bad = victims & flag.notna() & ~flag.isin([0, 1])
+    if bad.any():
+        raise ValueError(
+            f"column {reported!r} must be 0 or 1 for victims; rows {list(flag.index[bad][:5])} "
+            "are not"
+        )
+    # The victims form a domain (subset), so the interval's degrees of freedom are the
+    # domain's, as in R's svyciprop on subset(design, victim >= 1).
+    table = _percent(
+        design.subset(victims), {reported: flag}, by=by, ci_level=ci_level, ci_method=ci_method
+    )
+    return _label(table, "per 100 victims", [reported])
