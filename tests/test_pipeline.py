@@ -248,3 +248,29 @@ def test_list_shows_districts_and_all_modules(capsys):
     assert DEMO_ID in text and "[synthetic]" in text
     for m in registry.MODULES:
         assert m.name in text
+
+
+def test_all_runs_every_district_in_the_parameters_folder(tiny_workbooks, tmp_path, capsys):
+    folder = tmp_path / "parameters"
+    folder.mkdir()
+    for district_id in (DEMO_ID, "nukus-demo"):
+        text = DEMO_PARAMS.read_text().replace(f"id: {DEMO_ID}", f"id: {district_id}")
+        text = text.replace("../data/", f"{DEMO_PARAMS.parent.parent}/data/")
+        (folder / f"{district_id}.yaml").write_text(text)
+    out = tmp_path / "out"
+    args = [
+        "run",
+        "--all",
+        "--parameters-dir",
+        str(folder),
+        "--workbooks-dir",
+        str(tiny_workbooks),
+        "--output-dir",
+        str(out),
+    ]
+    assert main(args) == 0
+    for district_id in (DEMO_ID, "nukus-demo"):
+        assert (out / district_id / "00_district_profile.html").exists()
+        assert f'href="{district_id}/index.html"' in (out / "index.html").read_text()
+    assert main([*args, DEMO_ID]) == 2
+    assert "not both" in capsys.readouterr().err

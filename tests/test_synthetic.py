@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sga_methods import synthetic
+from sga_methods import SurveyDesign, synthetic
 from sga_methods.synthetic._io import FILES
 from sga_methods.synthetic._survey import survey_columns
 
@@ -53,24 +53,6 @@ def written(demo, tmp_path_factory) -> dict[str, Path]:
 def _values(s: pd.Series) -> np.ndarray:
     """Float values with NA as NaN."""
     return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _hajek_se(y: np.ndarray, w: np.ndarray, stratum: np.ndarray, psu: np.ndarray):
-    """Hajek mean and its with-replacement ultimate-cluster SE (rows with NaN y dropped).
-
-    ``var = sum_h n_h / (n_h - 1) sum_i (z_hi - zbar_h)^2`` with ``z_hi`` the PSU totals of
-    the linearised values ``w_k (y_k - ybar) / sum(w)``.
-    """
-    keep = ~np.isnan(y)
-    y, w, stratum, psu = y[keep], w[keep], stratum[keep], psu[keep]
-    mean = np.sum(w * y) / np.sum(w)
-    z = pd.DataFrame({"h": stratum, "i": psu, "z": w * (y - mean) / np.sum(w)})
-    totals = z.groupby(["h", "i"])["z"].sum()
-    var = 0.0
-    for _, zh in totals.groupby(level="h"):
-        n_h = zh.size
-        var += n_h / (n_h - 1) * np.sum((zh - zh.mean()) ** 2)
-    return mean, np.sqrt(var)
 
 
 # --- determinism ------------------------------------------------------------------------
@@ -375,33 +357,30 @@ def test_truth_equals_recomputation_from_the_population(demo):
 
 
 def test_sample_estimates_are_within_4_se_of_the_truth(demo):
+    """Design-based estimates (SurveyDesign, Taylor SEs) of the committed sample's design land
+    within 4 standard errors of the finite-population truth."""
     sv, truth = demo.survey, demo.truth
-    stratum, psu = sv["stratum"].to_numpy(), sv["mahalla"].to_numpy()
     dark, would = _values(sv["feel_safe_dark"]), _values(sv["feel_safe_dark_would"])
     drug = _values(sv["drug_use_year"])
     drug[sv["age"].to_numpy() > 64] = np.nan
+    derived = {
+        "theft": (_values(sv["n12_theft_personal"]) > 0).astype(float),
+        "safe": (np.isin(dark, (3, 4)) | ((dark == 5) & np.isin(would, (3, 4)))).astype(float),
+        "drug": drug,
+        "burglary": (_values(sv["n12_burglary"]) > 0).astype(float),
+    }
     checks = [
-        (
-            (_values(sv["n12_theft_personal"]) > 0).astype(float),
-            sv["weight"],
-            truth["crimes"]["theft_personal"]["prevalence_12m_pct"],
-        ),
-        (
-            (np.isin(dark, (3, 4)) | ((dark == 5) & np.isin(would, (3, 4)))).astype(float),
-            sv["weight"],
-            truth["indicators"]["sdg_16_1_4_pct"],
-        ),
-        (drug, sv["weight"], truth["indicators"]["drug_use_past_year_15_64_pct"]),
-        (
-            (_values(sv["n12_burglary"]) > 0).astype(float),
-            sv["hh_weight"],
-            truth["crimes"]["burglary"]["prevalence_12m_pct"],
-        ),
+        ("theft", "weight", truth["crimes"]["theft_personal"]["prevalence_12m_pct"]),
+        ("safe", "weight", truth["indicators"]["sdg_16_1_4_pct"]),
+        ("drug", "weight", truth["indicators"]["drug_use_past_year_15_64_pct"]),
+        ("burglary", "hh_weight", truth["crimes"]["burglary"]["prevalence_12m_pct"]),
     ]
-    for y, w, true_pct in checks:
-        mean, se = _hajek_se(y, w.to_numpy(), stratum, psu)
-        assert se > 0
-        assert abs(100 * mean - true_pct) < 4 * 100 * se, (100 * mean, true_pct, 100 * se)
+    data = sv.assign(**derived)
+    for column, weights, true_pct in checks:
+        design = SurveyDesign(data, weights=weights, strata="stratum", psu="mahalla")
+        row = design.mean(column).iloc[0]
+        assert row["se"] > 0
+        assert abs(100 * row["estimate"] - true_pct) < 4 * 100 * row["se"], (column, row)
 
 
 # --- police records, population, treatment ---------------------------------------------
