@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make run        execute every module for the demo district into outputs/"
-	@echo "make test       lint and run the test suite"
+	@echo "make test       lint (ruff, mypy) and run the test suite"
+	@echo "make lint       ruff and mypy only"
 	@echo "make lab        open JupyterLab on workbooks/"
 	@echo "make demo-data  regenerate the synthetic demo data from its seed"
 
@@ -27,21 +28,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/sga run
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests workbooks
-	$(BIN)/ruff format --check src tests
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests workbooks
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 lab: $(STAMP)
 	$(BIN)/python -m sga_methods.pipeline.kernel
 	$(BIN)/jupyter lab --notebook-dir=workbooks
 
 demo-data: $(STAMP)
-	$(BIN)/python -m sga_methods.synthetic --out data/synthetic/tashkent-chilanzar
+	$(BIN)/python -m sga_methods.synthetic --out data/synthetic/tashkent-chilanzar --readme data/synthetic/README.md
 
 clean:
 	rm -rf $(VENV) outputs/*/ outputs/index.html .pytest_cache

@@ -144,6 +144,15 @@ def _workbook(path: Path, source: str) -> None:
     nbformat.write(nb, path)
 
 
+def run_args(workbooks: Path, out: Path, parameters: Path = DEMO_PARAMS.parent) -> list[str]:
+    """`sga run` arguments for the given folders."""
+    return [
+        "run",
+        *("--parameters-dir", str(parameters), "--workbooks-dir", str(workbooks)),
+        *("--output-dir", str(out)),
+    ]
+
+
 @pytest.fixture
 def tiny_workbooks(tmp_path) -> Path:
     folder = tmp_path / "workbooks"
@@ -155,15 +164,7 @@ def tiny_workbooks(tmp_path) -> Path:
 
 def test_failing_module_is_isolated_and_keeps_the_last_good_report(tiny_workbooks, tmp_path):
     out = tmp_path / "out"
-    args = [
-        "run",
-        "--parameters-dir",
-        str(DEMO_PARAMS.parent),
-        "--workbooks-dir",
-        str(tiny_workbooks),
-        "--output-dir",
-        str(out),
-    ]
+    args = run_args(tiny_workbooks, out)
     assert main(args) == 0
     good = (out / DEMO_ID / "01_crime_victimization.html").read_text()
 
@@ -186,15 +187,7 @@ def test_failing_module_is_isolated_and_keeps_the_last_good_report(tiny_workbook
 
 def test_modules_option_runs_only_those(tiny_workbooks, tmp_path, capsys):
     out = tmp_path / "out"
-    args = [
-        "run",
-        "--parameters-dir",
-        str(DEMO_PARAMS.parent),
-        "--workbooks-dir",
-        str(tiny_workbooks),
-        "--output-dir",
-        str(out),
-    ]
+    args = run_args(tiny_workbooks, out)
     assert main([*args, "--modules", "01"]) == 0
     assert (out / DEMO_ID / "01_crime_victimization.html").exists()
     assert not (out / DEMO_ID / "00_district_profile.html").exists()
@@ -213,16 +206,7 @@ def test_invalid_input_exits_2_and_touches_nothing(
     tiny_workbooks, tmp_path, capsys, extra, message
 ):
     out = tmp_path / "out"
-    args = [
-        "run",
-        "--parameters-dir",
-        str(DEMO_PARAMS.parent),
-        "--workbooks-dir",
-        str(tiny_workbooks),
-        "--output-dir",
-        str(out),
-        *extra,
-    ]
+    args = [*run_args(tiny_workbooks, out), *extra]
     assert main(args) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -231,7 +215,7 @@ def test_invalid_input_exits_2_and_touches_nothing(
 def test_invalid_parameters_exit_2_before_running(write_params, tiny_workbooks, tmp_path, capsys):
     path = write_params(lambda r: r["options"].update(ci_level=2))
     out = tmp_path / "out"
-    args = ["run", str(path), "--workbooks-dir", str(tiny_workbooks), "--output-dir", str(out)]
+    args = [*run_args(tiny_workbooks, out), str(path)]
     assert main(args) == 2
     assert "options.ci_level" in capsys.readouterr().err
     assert not out.exists()
@@ -258,16 +242,7 @@ def test_all_runs_every_district_in_the_parameters_folder(tiny_workbooks, tmp_pa
         text = text.replace("../data/", f"{DEMO_PARAMS.parent.parent}/data/")
         (folder / f"{district_id}.yaml").write_text(text)
     out = tmp_path / "out"
-    args = [
-        "run",
-        "--all",
-        "--parameters-dir",
-        str(folder),
-        "--workbooks-dir",
-        str(tiny_workbooks),
-        "--output-dir",
-        str(out),
-    ]
+    args = [*run_args(tiny_workbooks, out, parameters=folder), "--all"]
     assert main(args) == 0
     for district_id in (DEMO_ID, "nukus-demo"):
         assert (out / district_id / "00_district_profile.html").exists()

@@ -20,10 +20,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .params import DistrictParams, ParameterError, is_slug, load
 from .pipeline import registry
+
+if TYPE_CHECKING:
+    from .pipeline.runner import ModuleRun
 
 __all__ = ["DEMO_DISTRICT", "main"]
 
@@ -140,20 +144,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_summary(runs: Sequence[object]) -> None:
+def _print_summary(runs: Sequence[ModuleRun]) -> None:
     print(f"\n{'district':<24} {'module':<34} {'status':<8} {'time':>8}  error")
     for r in runs:
-        error = getattr(r, "error", None) or ""
-        if getattr(r, "cell", None) is not None:
-            error += f" (cell {r.cell})"  # type: ignore[attr-defined]
-        print(
-            f"{r.district:<24} {r.module:<34} {r.status:<8} "  # type: ignore[attr-defined]
-            f"{r.seconds:>7.1f}s  {error}"  # type: ignore[attr-defined]
-        )
+        error = (r.error or "") + (f" (cell {r.cell})" if r.cell is not None else "")
+        print(f"{r.district:<24} {r.module:<34} {r.status:<8} {r.seconds:>7.1f}s  {error}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline.runner import ModuleRun, run_district
+    from .pipeline.runner import run_district
 
     workbooks_dir = Path(args.workbooks_dir).resolve()
     if not workbooks_dir.is_dir():

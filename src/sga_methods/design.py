@@ -416,7 +416,10 @@ class SurveyDesign:
     def _sum(self, codes: _Codes, values: _Floats | float, n_dom: int) -> _Floats:
         x = np.broadcast_to(np.asarray(values, dtype=float), codes.shape)
         sel = codes >= 0
-        return np.bincount(codes[sel], weights=(self._w * x)[sel], minlength=n_dom)
+        # bincount with weights returns float64 (numpy's stub says intp): asarray does not copy
+        return np.asarray(
+            np.bincount(codes[sel], weights=(self._w * x)[sel], minlength=n_dom), dtype=np.float64
+        )
 
     def _analysed(self, owner: str, name: str, codes: _Codes) -> tuple[_Floats, _Codes]:
         y = self._float_values(owner, "analysed", name)

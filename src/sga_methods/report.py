@@ -237,9 +237,10 @@ def plot_estimates(
     checked = disclosure.apply(table, **_thresholds(options))
     if ax is None:
         height = 0.9 + 0.38 * checked[label].nunique() * (1 if hue is None else 1.4)
-        fig, ax = plt.subplots(figsize=(8.0, max(2.2, height)))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(8.0, max(2.2, height)))
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        raise ValueError("plot_estimates: the axes given are not on a figure")
     cats = list(dict.fromkeys(checked[label].astype(str)))
     groups = [None] if hue is None else list(dict.fromkeys(checked[hue]))
     offsets = np.linspace(-0.18, 0.18, len(groups)) if len(groups) > 1 else [0.0]

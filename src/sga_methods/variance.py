@@ -233,7 +233,7 @@ def population_from_fpc(
     if small.any():
         raise ValueError(
             f"{source} is smaller than the number of sampled PSUs in strata "
-            f"{_quoted([stratum_labels[h] for h in np.flatnonzero(small)])}. Expected a "
+            f"{_quoted([stratum_labels[h] for h in np.flatnonzero(small).tolist()])}. Expected a "
             f"population number of PSUs >= the number sampled, or a sampling fraction."
         )
     return per_stratum
@@ -339,7 +339,10 @@ def taylor_variance(
     sums = np.bincount(cell_inv, weights=psu_totals)
     mean = sums / n_h
     # PSUs of the stratum without rows in the domain are zero totals: (n_h - present) * mean^2
-    squares = np.bincount(cell_inv, weights=(psu_totals - mean[cell_inv]) ** 2)
+    # bincount with weights returns float64 (numpy's stub says intp): asarray does not copy
+    squares = np.asarray(
+        np.bincount(cell_inv, weights=(psu_totals - mean[cell_inv]) ** 2), dtype=np.float64
+    )
     squares += (n_h - np.bincount(cell_inv)) * mean**2
     contrib = f_h * n_h / np.maximum(n_h - 1, 1) * squares
     lonely = (n_h == 1) & (f_h >= _CERTAINTY_TOLERANCE)
@@ -348,7 +351,7 @@ def taylor_variance(
     if lonely_psu == "adjust":
         contrib = np.where(lonely, f_h * sums**2, contrib)
     contrib = np.where(f_h < _CERTAINTY_TOLERANCE, 0.0, contrib)
-    variance = np.bincount(cell_dom, weights=contrib, minlength=n_dom)
+    variance = np.asarray(np.bincount(cell_dom, weights=contrib, minlength=n_dom), dtype=np.float64)
     if lonely_psu == "average":
         n_cells = np.bincount(cell_dom, minlength=n_dom)
         n_ok = np.bincount(cell_dom, weights=~lonely, minlength=n_dom)

@@ -8,6 +8,7 @@ validation of real survey files, are separate work (see the project's issues).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +55,7 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
         raise DataError(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
-    readers = {
+    readers: dict[str, Callable[[Path], pd.DataFrame]] = {
         "csv": lambda p: pd.read_csv(p, low_memory=False),
         "parquet": pd.read_parquet,
         "xlsx": pd.read_excel,

@@ -87,8 +87,7 @@ def render(notebook: Path | nbformat.NotebookNode, context: dict[str, Any]) -> s
     str
         The HTML page.
     """
-    if isinstance(notebook, Path):
-        notebook = nbformat.read(notebook, as_version=4)
+    nb = nbformat.read(notebook, as_version=4) if isinstance(notebook, Path) else notebook
     resources = {"sga": {**context, "css": stylesheet()}}
-    body, _ = _exporter().from_notebook_node(_for_readers(notebook), resources=resources)
+    body, _ = _exporter().from_notebook_node(_for_readers(nb), resources=resources)
     return body.replace("<!--SGA-TOC-->", table_of_contents(body), 1)

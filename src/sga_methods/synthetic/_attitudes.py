@@ -7,7 +7,10 @@ tables below (logit scale for binary items, latent scale for ordinal items).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from ._config import (
     DISCRIMINATION_GROUNDS,
@@ -20,7 +23,32 @@ from ._draw import Covariates, bernoulli, expit, likert, linear_predictor, logit
 from ._draw import ordinal as _ordinal
 from ._draw import standardise as _std
 
-Columns = dict[str, object]
+#: Survey columns by name, as pandas nullable integer arrays.
+Columns = dict[str, pd.arrays.IntegerArray]
+
+
+@dataclass(frozen=True)
+class Corruption:
+    """Corruption survey columns and the by-products driving the ``bribery_request`` crime."""
+
+    #: ``contact_<o>``, ``bribe_asked_<o>``, ``bribe_paid_<o>``, ``bribes_paid_count``,
+    #: ``bribe_reported``.
+    columns: Columns
+    #: Number of official types that asked for a bribe (int64).
+    asked_count: np.ndarray
+    #: Logit of being asked for a bribe by any official (float).
+    eta_asked_any: np.ndarray
+
+
+@dataclass(frozen=True)
+class Harassment:
+    """Harassment survey columns and the 0/1 harassment indicator of the safety model."""
+
+    #: ``harass_nonsexual_12m``, ``harass_sexual_12m``, ``harass_place_<place>``.
+    columns: Columns
+    #: 0/1 (float): harassed in the last 12 months.
+    harassed: np.ndarray
+
 
 # --- corruption (SDG 16.5.1) --------------------------------------------------------------
 
@@ -74,12 +102,12 @@ EXTRA_BRIBES_SHAPE: float = 0.5
 BRIBE_REPORT_MODEL: dict[str, float] = {"intercept": logit(0.05), "trust_all": 0.3}
 
 
-def corruption(cfg: SyntheticConfig, rng: np.random.Generator, x: Covariates) -> Columns:
+def corruption(cfg: SyntheticConfig, rng: np.random.Generator, x: Covariates) -> Corruption:
     """Contacts, bribe requests and payments by official; counts and reporting.
 
     ``bribe_asked_<o>`` and ``bribe_paid_<o>`` are NA without contact; ``bribe_reported`` is
-    NA unless a bribe was asked or paid. Also returns ``_asked_count`` (number of official
-    types that asked) and ``_eta_asked_any`` (logit of being asked by any official), used by
+    NA unless a bribe was asked or paid. Also returns ``asked_count`` (number of official
+    types that asked) and ``eta_asked_any`` (logit of being asked by any official), used by
     the ``bribery_request`` crime.
     """
     n = x["female"].size
@@ -108,9 +136,11 @@ def corruption(cfg: SyntheticConfig, rng: np.random.Generator, x: Covariates) ->
     out["bribes_paid_count"] = nullable(count, None, "Int64")
     out["bribe_reported"] = nullable(reported, (asked_count == 0) & (paid_count == 0))
     p_any = -np.expm1(log_not_asked)
-    out["_asked_count"] = asked_count
-    out["_eta_asked_any"] = np.log(p_any / (1.0 - p_any))
-    return out
+    return Corruption(
+        columns=out,
+        asked_count=asked_count,
+        eta_asked_any=np.log(p_any / (1.0 - p_any)),
+    )
 
 
 # --- harassment (SDG 11.7.2) --------------------------------------------------------------
@@ -153,11 +183,11 @@ PLACE_MODELS: dict[str, dict[str, float]] = {
 PLACE_ELIGIBLE: dict[str, str] = {"workplace": "employed", "education": "student"}
 
 
-def harassment(rng: np.random.Generator, x: Covariates) -> Columns:
+def harassment(rng: np.random.Generator, x: Covariates) -> Harassment:
     """Harassment in the last 12 months and its places (NA when not harassed).
 
     Every harassed person has at least one place: if none is drawn, ``other`` is set.
-    Also returns ``_harassed`` (0/1 float) for the safety model.
+    Also returns ``harassed`` (0/1 float) for the safety model.
     """
     n = x["female"].size
     nonsexual = bernoulli(rng, expit(linear_predictor(HARASSMENT_MODELS["nonsexual"], x, n)))
@@ -178,8 +208,7 @@ def harassment(rng: np.random.Generator, x: Covariates) -> Columns:
     }
     for place in HARASSMENT_PLACES:
         out[f"harass_place_{place}"] = nullable(places[place], harassed == 0)
-    out["_harassed"] = harassed.astype(float)
-    return out
+    return Harassment(columns=out, harassed=harassed.astype(float))
 
 
 # --- perceived safety (SDG 16.1.4) --------------------------------------------------------

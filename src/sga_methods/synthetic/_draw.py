@@ -67,7 +67,9 @@ def standardise(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / x.std()
 
 
-def nullable(values: np.ndarray, missing: np.ndarray | None, dtype: str = "Int8") -> pd.array:
+def nullable(
+    values: np.ndarray, missing: np.ndarray | None, dtype: str = "Int8"
+) -> pd.arrays.IntegerArray:
     """A pandas nullable integer array with ``missing`` positions set to NA."""
     values = np.asarray(values)
     mask = np.zeros(values.shape, bool) if missing is None else np.asarray(missing, bool)

@@ -178,7 +178,7 @@ def build_adults(
     x = _covariates(demo, hh, traits, effects, m, high_rise)
     x["trust_all"] = x["trust"] + x["u_trust"]
 
-    cols: dict[str, object] = {}
+    cols: dict[str, pd.api.extensions.ExtensionArray] = {}
     everyone = np.ones(n, np.int8)
     for crime in PERSONAL_CRIMES:
         if crime == "bribery_request":
@@ -186,18 +186,18 @@ def build_adults(
         eta = linear_predictor(CRIME_MODELS[crime].prevalence, x, n)
         cols.update(crime_columns(cfg, rng, crime, eta, everyone, x))
     corruption = _attitudes.corruption(cfg, rng, x)
-    asked = corruption.pop("_asked_count")
+    asked = corruption.asked_count
     cols.update(
         crime_columns(
             cfg,
             rng,
             "bribery_request",
-            corruption.pop("_eta_asked_any"),
+            corruption.eta_asked_any,
             everyone,
             x,
             victim=(asked > 0).astype(np.int8),
             base=asked,
-            reported=corruption["bribe_reported"].fillna(0).to_numpy(np.int8),
+            reported=corruption.columns["bribe_reported"].fillna(0).to_numpy(np.int8),
         )
     )
     # conventional crime (not bribery requests) drives fear and distrust of the police
@@ -208,10 +208,10 @@ def build_adults(
     x["victim_any"] = victim.astype(float)
 
     harassment = _attitudes.harassment(rng, x)
-    x["harassed"] = harassment.pop("_harassed")
+    x["harassed"] = harassment.harassed
     cols.update(_attitudes.safety(rng, x))
-    cols.update(harassment)
-    cols.update(corruption)
+    cols.update(harassment.columns)
+    cols.update(corruption.columns)
     cols.update(_attitudes.illicit_flows(rng, x))
     cols.update(_attitudes.cohesion_trust(rng, x))
     cols.update(_attitudes.drugs_services_participation(rng, x))
@@ -223,14 +223,18 @@ def build_adults(
             "hh_id": pd.array(households["hh_id"].to_numpy()[hh_index], dtype="string"),
             "mahalla": m + 1,
             "stratum": p["stratum"][adult],
-            "sex": pd.Categorical.from_codes(1 - demo["female"], SEXES).astype("string"),
+            "sex": pd.Categorical.from_codes(1 - demo["female"], pd.Index(SEXES)).astype("string"),
             "age": demo["age"],
-            "age_group": pd.Categorical.from_codes(demo["g"] + 1, AGE_GROUPS).astype("string"),
-            "disability": nullable(demo["disability"], None),
-            "education": pd.Categorical.from_codes(demo["education"], EDUCATION).astype("string"),
-            "employment": pd.Categorical.from_codes(demo["employment"], EMPLOYMENT).astype(
+            "age_group": pd.Categorical.from_codes(demo["g"] + 1, pd.Index(AGE_GROUPS)).astype(
                 "string"
             ),
+            "disability": nullable(demo["disability"], None),
+            "education": pd.Categorical.from_codes(demo["education"], pd.Index(EDUCATION)).astype(
+                "string"
+            ),
+            "employment": pd.Categorical.from_codes(
+                demo["employment"], pd.Index(EMPLOYMENT)
+            ).astype("string"),
             "years_in_mahalla": demo["years"],
         }
     )

@@ -184,6 +184,19 @@ def _ratio_pct(numerator: float, denominator: float) -> float | None:
     return 100.0 * float(numerator) / float(denominator) if denominator else None
 
 
+def _pct_by_year(rows: pd.DataFrame) -> dict[str, float | None]:
+    """``{str(year): 100 in_treatment / with_disorder}`` over the rows (one per year)."""
+    return {
+        str(y): _ratio_pct(num, den)
+        for y, num, den in zip(
+            rows["year"].tolist(),
+            rows["in_treatment"].tolist(),
+            rows["with_disorder"].tolist(),
+            strict=True,
+        )
+    }
+
+
 def treatment(
     cfg: SyntheticConfig,
     rng: np.random.Generator,
@@ -219,13 +232,7 @@ def treatment(
         "sdg_3_5_1_pct": {
             str(y): _ratio_pct(r.in_treatment, r.with_disorder) for y, r in by_year.iterrows()
         },
-        "sdg_3_5_1_by_sex_pct": {
-            sex: {
-                str(r.year): _ratio_pct(r.in_treatment, r.with_disorder)
-                for r in frame[frame["sex"] == sex].itertuples()
-            }
-            for sex in SEXES
-        },
+        "sdg_3_5_1_by_sex_pct": {sex: _pct_by_year(frame[frame["sex"] == sex]) for sex in SEXES},
         "coverage_model_pct": {str(y): 100.0 * c for y, c in zip(years, coverage, strict=True)},
         "disorder_rate_15_64": rates,
     }

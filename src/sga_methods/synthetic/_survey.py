@@ -137,14 +137,16 @@ def draw_sample(
     """
     mah = frame.mahallas
     households = frame.households
-    first_hh = np.r_[0, np.cumsum(mah["households"].to_numpy())[:-1]]
+    mah_households = mah["households"].to_numpy()
+    mah_ids = mah["mahalla"].to_numpy()
+    first_hh = np.r_[0, np.cumsum(mah_households)[:-1]]
     parts = []
     for h in range(1, cfg.n_strata + 1):
         rows = np.flatnonzero(mah["stratum"].to_numpy() == h)
-        sizes = mah["households"].to_numpy()[rows]
+        sizes = mah_households[rows]
         prob = pps_probabilities(sizes, cfg.psus_per_stratum)
         for i in rows[systematic_pps(rng_sample, prob)]:
-            n_i = int(mah["households"].iat[i])
+            n_i = int(mah_households[i])
             m = min(cfg.households_per_psu, n_i)
             chosen = np.sort(rng_sample.choice(n_i, size=m, replace=False))
             parts.append(
@@ -152,7 +154,7 @@ def draw_sample(
                     {
                         "hh": first_hh[i] + chosen,
                         "stratum": h,
-                        "mahalla": int(mah["mahalla"].iat[i]),
+                        "mahalla": int(mah_ids[i]),
                         "psu_count_stratum": rows.size,
                         "psu_prob": prob[rows == i][0],
                         "hh_prob": m / n_i,
