@@ -6,7 +6,8 @@ The public API is small: the design object and the modules that workbooks call.
 """
 
 from .design import SurveyDesign, SurveyDesignError
+from .replicate import ReplicateDesign
 
 __version__ = "0.1.0"
 
-__all__ = ["SurveyDesign", "SurveyDesignError", "__version__"]
+__all__ = ["ReplicateDesign", "SurveyDesign", "SurveyDesignError", "__version__"]

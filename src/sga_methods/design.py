@@ -10,14 +10,15 @@ see ``tests/results/survey_api.R``.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from .calibration import CalibrationStep, calibrated_variance
 from .intervals import CI_METHODS, proportion_interval, t_interval
 from .variance import (
     LONELY_PSU_RULES,
@@ -28,6 +29,9 @@ from .variance import (
     srs_variance,
     taylor_variance,
 )
+
+if TYPE_CHECKING:
+    from .replicate import ReplicateDesign
 
 __all__ = ["CI_DF_CHOICES", "SurveyDesign", "SurveyDesignError"]
 
@@ -79,6 +83,12 @@ def _names(owner: str, role: str, value: Any) -> list[str]:
             f"column names. Got {value!r} instead."
         )
     return names
+
+
+def _frozen(values: NDArray[Any]) -> NDArray[Any]:
+    view = values.view()
+    view.flags.writeable = False
+    return view
 
 
 def _at(values: NDArray[Any], codes: _Codes) -> NDArray[Any]:
@@ -186,12 +196,17 @@ class SurveyDesign:
         self._lonely_psu = lonely_psu
         self._domain = np.ones(len(data), dtype=bool)
         self._base_weights = self._weight_values(weights)
+        # weighting steps (R's design$postStrata) and the rows they were computed on
+        self._steps: tuple[CalibrationStep, ...] = ()
+        self._support: NDArray[np.bool_] | None = None
+        self._fpc_population: _Floats | None = None
         stratum, labels = self._stratum_codes(strata)
         psu_codes = self._psu_codes(psu, stratum, labels, nest)
         self._structure = build_structure(stratum, psu_codes)
         if fpc is not None:
             population = self._population(fpc, stratum, self._structure.n_psu, labels)
             self._structure = build_structure(stratum, psu_codes, population)
+            self._fpc_population = population
         lonely = self._structure.lonely
         if lonely_psu == "fail" and lonely.any():
             raise SurveyDesignError(
@@ -304,15 +319,47 @@ class SurveyDesign:
         return int(degrees_of_freedom(self._structure, codes, 1)[0])
 
     @property
+    def strata_codes(self) -> NDArray[np.int64]:
+        """Stratum code of each row, ``0 .. H - 1`` (read-only; one stratum if none given)."""
+        return _frozen(self._structure.stratum)
+
+    @property
+    def psu_codes(self) -> NDArray[np.int64]:
+        """PSU code of each row, ``0 .. P - 1``, unique across strata after nesting (read-only;
+        each row its own PSU if none given)."""
+        return _frozen(self._structure.psu)
+
+    @property
+    def fpc_population(self) -> NDArray[np.float64] | None:
+        """Population number of PSUs ``N_h`` of each row's stratum, or ``None`` without fpc.
+
+        Sampling fractions are converted to ``N_h = n_h / fraction``, as ``svydesign`` does.
+        """
+        if self._fpc_population is None:
+            return None
+        return _frozen(self._fpc_population[self._structure.stratum])
+
+    @property
+    def design_columns(self) -> dict[str, str | None]:
+        """Column of each design role: ``weights``, ``strata``, ``psu``, ``fpc`` (or None)."""
+        return dict(self._columns)
+
+    @property
+    def lonely_psu(self) -> str:
+        """The lonely-PSU rule of the design."""
+        return self._lonely_psu
+
+    @property
     def _w(self) -> _Floats:
         return np.where(self._domain, self._base_weights, 0.0)
 
     def __repr__(self) -> str:
         cols = "".join(f", {k}={v!r}" for k, v in self._columns.items() if v is not None)
+        steps = f", weighting_steps={len(self._steps)}" if self._steps else ""
         return (
             f"SurveyDesign(rows={int(self._domain.sum())} of {len(self._data)}, "
             f"strata={self._structure.n_psu.size}, psus={self._structure.psu_stratum.size}"
-            f"{cols}, lonely_psu={self._lonely_psu!r})"
+            f"{cols}, lonely_psu={self._lonely_psu!r}{steps})"
         )
 
     def subset(self, mask: ArrayLike | pd.Series) -> SurveyDesign:
@@ -441,13 +488,7 @@ class SurveyDesign:
         self, dom: _Domains, codes: _Codes, est: _Floats, u: _Floats, opts: dict[str, Any]
     ) -> pd.DataFrame:
         """Standard errors, CIs, n, cv (and deff) of linearized estimates, as a tidy frame."""
-        var = taylor_variance(
-            np.where(codes >= 0, self._w * u, 0.0),
-            self._structure,
-            domain=codes,
-            n_domains=dom.count,
-            lonely_psu=self._lonely_psu,
-        )
+        var = self._variance(np.where(codes >= 0, self._w * u, 0.0), codes, dom.count)
         se = np.sqrt(var)
         df = dom.df if opts["ci_df"] == "design" else np.full(dom.count, np.inf)
         level, method = opts["ci_level"], opts.get("ci_method")
@@ -464,6 +505,24 @@ class SurveyDesign:
             out["cv"] = se / est
             if opts["deff"]:
                 out["deff"] = var / srs_variance(self._w, u, codes, dom.count)
+        return out
+
+    def _variance(self, scores: _Floats, codes: _Codes, n_dom: int) -> _Floats:
+        """Taylor variance per domain; after weighting, of the calibration residuals."""
+        if not self._steps:
+            return taylor_variance(
+                scores, self._structure, domain=codes, n_domains=n_dom, lonely_psu=self._lonely_psu
+            )
+        # Residuals are not zero outside the domain: one score column per domain, in batches
+        support = self._support if self._support is not None else self._domain
+        out = np.empty(n_dom)
+        batch = max(1, 4_000_000 // max(scores.size, 1))
+        for start in range(0, n_dom, batch):
+            ids = np.arange(start, min(start + batch, n_dom))
+            columns = np.where(codes[:, None] == ids[None, :], scores[:, None], 0.0)
+            out[ids] = calibrated_variance(
+                columns, self._steps, self._structure, support, self._lonely_psu
+            )
         return out
 
     def _estimate(
@@ -681,3 +740,87 @@ class SurveyDesign:
         out = pd.concat(frames, ignore_index=True)
         order = np.argsort(np.tile(np.arange(dom.count), len(levels)), kind="stable")
         return out.iloc[order].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- weighting
+    def _weighted_rows(self, owner: str) -> NDArray[np.bool_]:
+        """Rows a weighting method changes: in the domain, with a positive weight."""
+        if self._support is not None and (self._support & ~self._domain).any():
+            raise SurveyDesignError(
+                f"{owner} was called on a subset of a calibrated design. Expected the full "
+                "calibrated design (then subset), or a subset of an uncalibrated design (R's "
+                "survey returns NaN standard errors for a calibrated subset)."
+            )
+        return self._domain & (self._base_weights > 0)
+
+    def _reweighted(
+        self, rows: NDArray[np.bool_], weights: _Floats, step: CalibrationStep | None
+    ) -> SurveyDesign:
+        """New design with ``weights`` on ``rows`` and, after calibration, one more step."""
+        new = copy.copy(self)
+        new._base_weights = np.where(rows, weights, self._base_weights)
+        if step is not None:
+            new._steps = (*self._steps, step)
+            new._support = self._domain.copy() if self._support is None else self._support
+        return new
+
+    def poststratify(self, columns: str | Sequence[str], totals: Any) -> SurveyDesign:
+        """New design post-stratified to population counts (R's ``postStratify``).
+
+        See :func:`sga_methods.weighting.poststratify` for parameters, errors, the weights
+        and variance formulas, and an example. This design is unchanged.
+        """
+        from .weighting import poststratify
+
+        return poststratify(self, columns, totals)
+
+    def rake(
+        self,
+        margins: Mapping[str | tuple[str, ...], Any],
+        *,
+        epsilon: float = 1e-10,
+        max_iter: int = 1000,
+        variance: str = "survey",
+    ) -> SurveyDesign:
+        """New design raked to several categorical margins (R's ``rake``, tightly converged).
+
+        See :func:`sga_methods.weighting.rake`. This design is unchanged.
+        """
+        from .weighting import rake
+
+        return rake(self, margins, epsilon=epsilon, max_iter=max_iter, variance=variance)
+
+    def calibrate(
+        self,
+        margins: Mapping[str | tuple[str, ...], Any],
+        *,
+        method: str = "linear",
+        bounds: tuple[float, float] | None = None,
+        epsilon: float = 1e-10,
+        max_iter: int = 100,
+    ) -> SurveyDesign:
+        """New design calibrated to categorical and numeric totals (R's ``calibrate``).
+
+        See :func:`sga_methods.weighting.calibrate`. This design is unchanged.
+        """
+        from .weighting import calibrate
+
+        return calibrate(
+            self, margins, method=method, bounds=bounds, epsilon=epsilon, max_iter=max_iter
+        )
+
+    def trim_weights(
+        self, lower: float | None = None, upper: float | None = None, *, strict: bool = False
+    ) -> SurveyDesign:
+        """New design with weights trimmed to ``[lower, upper]`` (R's ``trimWeights``).
+
+        See :func:`sga_methods.weighting.trim_weights`. This design is unchanged.
+        """
+        from .weighting import trim_weights
+
+        return trim_weights(self, lower, upper, strict=strict)
+
+    def to_replicate(self, method: str, **kwargs: Any) -> ReplicateDesign:
+        """Replicate-weights design built from this design (see ``sga_methods.replicate``)."""
+        from .replicate import from_design
+
+        return from_design(self, method, **kwargs)
