@@ -160,14 +160,33 @@ class DesignSpec(_Model):
 
 
 class Weighting(_Model):
-    """Weighting targets. Only design weights are used so far (``method: none``)."""
+    """How the design weights are adjusted to population targets.
 
-    method: Literal["none"] = Field(
-        "none",
-        description="Post-stratification, raking and calibration arrive with the survey core",
-    )
+    ``method: none`` keeps the design weights (with their nonresponse adjustment);
+    ``rake`` rakes them to the margins of ``variables`` (persons) and
+    ``household_variables`` (households) taken from the ``targets`` data source (see
+    :mod:`sga_methods.targets`); ``calibrate`` calibrates with the distance function
+    ``calibration`` within ``bounds``. Variances account for the weighting.
+    """
+
+    method: Literal["none", "rake", "calibrate"] = "none"
     targets: str | None = Field(None, description="Key of `data` holding population targets")
     variables: tuple[str, ...] = ("sex", "age_group", "stratum")
+    household_variables: tuple[str, ...] = ()
+    person_unit: str = Field("persons_15plus", description="`unit` of person targets")
+    household_unit: str = Field("households", description="`unit` of household targets")
+    calibration: Literal["linear", "raking", "logit"] = "linear"
+    bounds: tuple[float, float] | None = Field(
+        None, description="Bounds (L < 1 < U) on the weight adjustment factors"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Weighting:
+        if self.method != "none" and not self.targets:
+            raise ValueError(f"method {self.method!r} needs 'targets' (a data source key)")
+        if self.bounds is not None and not (0 <= self.bounds[0] < 1 < self.bounds[1]):
+            raise ValueError(f"bounds must satisfy 0 <= L < 1 < U. Got {list(self.bounds)}")
+        return self
 
 
 class Options(_Model):
@@ -243,7 +262,8 @@ class DistrictParams(_Model):
         """The survey design of ``data`` as the parameters describe it.
 
         ``unit="household"`` uses ``design.household_weights`` (household crimes);
-        ``"person"`` uses ``design.weights``.
+        ``"person"`` uses ``design.weights``. When ``weighting.method`` is not "none", the
+        weights are raked or calibrated to the targets (see :mod:`sga_methods.targets`).
         """
         from .design import SurveyDesign
 
@@ -254,7 +274,7 @@ class DistrictParams(_Model):
                 "estimates cannot be weighted"
             )
         weights = spec.household_weights if unit == "household" else spec.weights
-        return SurveyDesign(
+        design = SurveyDesign(
             data,
             weights=weights,
             strata=spec.strata,
@@ -263,6 +283,14 @@ class DistrictParams(_Model):
             nest=spec.nest,
             lonely_psu=spec.lonely_psu,
         )
+        if self.weighting.method == "none" or self.weighting.targets is None:
+            return design
+        from . import targets
+        from .data import read_source
+
+        key = self.weighting.targets
+        table = read_source(self, key)
+        return targets.apply(design, self.weighting, table, unit, source=str(self.data_path(key)))
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form of the parameters (a provenance key)."""
