@@ -25,6 +25,7 @@ from ._config import (
 )
 from ._generate import generate
 from ._io import FILES, write
+from ._resample import draw_survey
 from ._truth import truth_table
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "OFFICIALS",
     "SyntheticConfig",
     "SyntheticDistrict",
+    "draw_survey",
     "generate",
     "truth_table",
     "write",
