@@ -249,3 +249,20 @@ def test_all_runs_every_district_in_the_parameters_folder(tiny_workbooks, tmp_pa
         assert f'href="{district_id}/index.html"' in (out / "index.html").read_text()
     assert main([*args, DEMO_ID]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_interruption_leaves_no_half_written_report(tiny_workbooks, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(run_args(tiny_workbooks, out)) == 0
+    good = (out / DEMO_ID / "00_district_profile.html").read_text()
+
+    def interrupted(*args, **kwargs):
+        Path(args[1]).write_text("partial")  # papermill had started writing its output
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sga_methods.pipeline.runner.papermill.execute_notebook", interrupted)
+    assert main(run_args(tiny_workbooks, out)) == 130
+    district = out / DEMO_ID
+    assert (district / "00_district_profile.html").read_text() == good
+    assert not [p for p in district.iterdir() if p.name.startswith(".tmp")]
+    assert "interrupted" in (district / "logs" / "00_district_profile.log").read_text()

@@ -45,7 +45,7 @@ class ModuleRun:
 
     district: str
     module: str
-    status: str  # "ok" | "failed" | "skipped" | "planned"
+    status: str  # "ok" | "failed" | "skipped" | "planned" | "interrupted"
     seconds: float = 0.0
     error: str | None = None
     cell: int | None = None
@@ -146,8 +146,13 @@ def _write_log(path: Path, run: ModuleRun, notebook: Path | None, exc: BaseExcep
     ]
     if run.error:
         lines.append(f"error:    {run.error} (cell {run.cell})")
+    nb = None
     if notebook is not None and notebook.exists():
-        nb = nbformat.read(notebook, as_version=4)
+        try:
+            nb = nbformat.read(notebook, as_version=4)
+        except (ValueError, OSError) as err:  # e.g. cut short by an interruption
+            lines.append(f"--- executed notebook unreadable: {err}")
+    if nb is not None:
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
                 if out.output_type == "stream":
@@ -222,6 +227,9 @@ def run_module(
         )
         _publish(staging, district_dir, [f"{module.name}.ipynb", f"{module.name}.html", "results"])
         run.html, run.notebook = f"{module.name}.html", f"{module.name}.ipynb"
+    except KeyboardInterrupt:
+        run.status, run.error = "interrupted", "interrupted by the user"
+        raise
     except Exception as err:  # a failing workbook must not stop the others
         exc = err
         run.status = "failed"
