@@ -28,6 +28,7 @@ from .variance import (
     population_from_fpc,
     srs_variance,
     taylor_variance,
+    with_population,
 )
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def _frozen(values: NDArray[Any]) -> NDArray[Any]:
 
 def _at(values: NDArray[Any], codes: _Codes) -> NDArray[Any]:
     """``values[codes]``, with zero where ``codes < 0`` (rows outside every domain)."""
-    return np.where(codes >= 0, values[np.maximum(codes, 0)], 0)
+    return np.append(values, np.zeros(1, dtype=values.dtype))[codes]  # code -1: the zero
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class SurveyDesign:
         self._structure = build_structure(stratum, psu_codes)
         if fpc is not None:
             population = self._population(fpc, stratum, self._structure.n_psu, labels)
-            self._structure = build_structure(stratum, psu_codes, population)
+            self._structure = with_population(self._structure, population)
             self._fpc_population = population
         lonely = self._structure.lonely
         if lonely_psu == "fail" and lonely.any():
@@ -266,7 +267,7 @@ class SurveyDesign:
         col = self._column("SurveyDesign", "strata", name)
         self._complete("strata", name, col)
         codes, labels = pd.factorize(col)
-        return codes.astype(np.int64), np.asarray(labels, dtype=object)
+        return codes.astype(np.int64, copy=False), np.asarray(labels, dtype=object)
 
     def _psu_codes(self, name: str | None, stratum: _Codes, labels: Any, nest: bool) -> _Codes:
         if name is None:
@@ -351,7 +352,16 @@ class SurveyDesign:
 
     @property
     def _w(self) -> _Floats:
-        return np.where(self._domain, self._base_weights, 0.0)
+        """Current weights, zero outside the domain (read-only; cached per weights and domain)."""
+        cache = self.__dict__.get("_w_cache")
+        if cache is None or cache[0] is not self._base_weights or cache[1] is not self._domain:
+            cache = (
+                self._base_weights,
+                self._domain,
+                _frozen(np.where(self._domain, self._base_weights, 0.0)),
+            )
+            self._w_cache = cache
+        return cache[2]
 
     def __repr__(self) -> str:
         cols = "".join(f", {k}={v!r}" for k, v in self._columns.items() if v is not None)
@@ -440,7 +450,7 @@ class SurveyDesign:
     def _domains(self, owner: str, by: _By) -> _Domains:
         """Code each row with its domain: the whole (sub)design, or one code per by= level."""
         if by is None:
-            codes = np.where(self._domain, 0, -1).astype(np.int64)
+            codes = np.where(self._domain, 0, -1)
             keys = pd.DataFrame(index=range(1))
         else:
             cols = _names(owner, "by", by)
@@ -449,24 +459,26 @@ class SurveyDesign:
             group = self._data.groupby(cols, sort=True, dropna=True).ngroup().to_numpy()
             raw = np.where(np.isnan(group) | ~self._domain, -1, np.nan_to_num(group, nan=-1))
             raw = raw.astype(np.int64)
-            kept = np.unique(raw[(raw >= 0) & (self._w > 0)])  # svyby drops zero-weight levels
-            remap = np.full(int(raw.max()) + 1, -1, dtype=np.int64)
+            n_raw = int(raw.max()) + 1
+            # svyby drops zero-weight levels
+            kept = np.flatnonzero(np.bincount(raw[(raw >= 0) & (self._w > 0)], minlength=n_raw))
+            remap = np.full(n_raw + 1, -1, dtype=np.int64)
             remap[kept] = np.arange(kept.size)
-            codes = np.where(raw >= 0, remap[np.maximum(raw, 0)], -1)
-            _, first = np.unique(np.where(codes >= 0, codes, kept.size), return_index=True)
-            keys = self._data.iloc[first[: kept.size]][cols].reset_index(drop=True)
+            codes = remap[raw]  # raw == -1 picks the last entry, -1
+            rows = np.flatnonzero(codes >= 0)
+            first = np.full(kept.size, len(codes), dtype=np.int64)
+            np.minimum.at(first, codes[rows], rows)  # first row of each domain
+            keys = self._data.iloc[first][cols].reset_index(drop=True)
         n_dom = len(keys)
         df = degrees_of_freedom(self._structure, np.where(self._w > 0, codes, -1), n_dom)
-        n_rows = np.bincount(codes[codes >= 0], minlength=n_dom)
+        n_rows = np.bincount(codes + 1, minlength=n_dom + 1)[1:]
         return _Domains(codes, keys, df.astype(float), n_rows.astype(float))
 
-    def _sum(self, codes: _Codes, values: _Floats | float, n_dom: int) -> _Floats:
-        x = np.broadcast_to(np.asarray(values, dtype=float), codes.shape)
-        sel = codes >= 0
+    def _sum(self, codes: _Codes, values: _Floats, n_dom: int) -> _Floats:
+        """Weighted total of ``values`` per domain (rows with code -1 fall in a dropped bin)."""
         # bincount with weights returns float64 (numpy's stub says intp): asarray does not copy
-        return np.asarray(
-            np.bincount(codes[sel], weights=(self._w * x)[sel], minlength=n_dom), dtype=np.float64
-        )
+        sums = np.bincount(codes + 1, weights=self._w * values, minlength=n_dom + 1)
+        return np.asarray(sums[1:], dtype=np.float64)
 
     def _analysed(self, owner: str, name: str, codes: _Codes) -> tuple[_Floats, _Codes]:
         y = self._float_values(owner, "analysed", name)
@@ -481,8 +493,12 @@ class SurveyDesign:
         with np.errstate(divide="ignore", invalid="ignore"):
             x_total = self._sum(codes, x, n_dom)
             est = self._sum(codes, y, n_dom) / x_total
-            u = (y - _at(est, codes) * x) / _at(x_total, codes)
-        return est, np.where(codes >= 0, u, 0.0)
+            u = _at(est, codes)  # u = (y - est x) / x_total, in place
+            u *= x
+            np.subtract(y, u, out=u)
+            u /= _at(x_total, codes)
+        u[codes < 0] = 0.0
+        return est, u
 
     def _summary(
         self, dom: _Domains, codes: _Codes, est: _Floats, u: _Floats, opts: dict[str, Any]
@@ -497,11 +513,11 @@ class SurveyDesign:
             if method is None
             else proportion_interval(est, se, method=method, level=level, df=df, n_rows=dom.n_rows)
         )
-        counted = (codes >= 0) & (self._w > 0)
+        counted = np.where(self._w > 0, codes + 1, 0)  # domain + 1; 0: not counted
         out = dom.keys.copy()
         with np.errstate(divide="ignore", invalid="ignore"):
             out["estimate"], out["se"], out["ci_low"], out["ci_high"] = est, se, low, high
-            out["n"] = np.bincount(codes[counted], minlength=dom.count)
+            out["n"] = np.bincount(counted, minlength=dom.count + 1)[1:]
             out["cv"] = se / est
             if opts["deff"]:
                 out["deff"] = var / srs_variance(self._w, u, codes, dom.count)

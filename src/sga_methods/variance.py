@@ -11,7 +11,7 @@ degrees of freedom. Semantics follow R's ``survey`` package (``svyrecvar``, ``on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "population_from_fpc",
     "srs_variance",
     "taylor_variance",
+    "with_population",
 ]
 
 LONELY_PSU_RULES: tuple[str, ...] = ("fail", "remove", "certainty", "adjust", "average")
@@ -104,19 +105,40 @@ def build_structure(
     if np.any(psu_stratum[psu] != stratum):
         raise ValueError("A PSU code occurs in more than one stratum; nest the PSU codes first.")
     n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(np.int64)
-    if population is None:
-        fpc_factor = np.ones(n_strata)
-    else:
-        pop = np.asarray(population, dtype=np.float64)
-        with np.errstate(invalid="ignore"):
-            fpc_factor = np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
-    return PsuStructure(stratum, psu, psu_stratum, n_psu, fpc_factor)
+    structure = PsuStructure(stratum, psu, psu_stratum, n_psu, np.ones(n_strata))
+    return structure if population is None else with_population(structure, population)
+
+
+def with_population(structure: PsuStructure, population: ArrayLike) -> PsuStructure:
+    """The same structure with the fpc of ``population`` PSUs per stratum (``inf``: none).
+
+    Examples
+    --------
+    >>> s = with_population(build_structure([0, 0, 1, 1], [0, 1, 2, 3]), [4, np.inf])
+    >>> s.fpc_factor.tolist()
+    [0.5, 1.0]
+    """
+    pop = np.asarray(population, dtype=np.float64)
+    n_psu = structure.n_psu
+    with np.errstate(invalid="ignore"):
+        fpc_factor = np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
+    return replace(structure, fpc_factor=fpc_factor)
 
 
 def _quoted(values: Sequence[Any], limit: int = 10) -> str:
     plain = [v.item() if isinstance(v, np.generic) else v for v in list(values)[:limit]]
     shown = ", ".join(repr(v) for v in plain)
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+# A (rows x columns) table of integer pairs is counted on a dense grid with np.bincount (O(n))
+# when it has at most this many cells per row of data, else by sorting (np.unique).
+_GRID_CELLS_PER_ROW = 4
+
+
+def _dense(cells: int, n: int) -> bool:
+    """Whether a grid of ``cells`` cells is small enough to count ``n`` keys with bincount."""
+    return cells <= _GRID_CELLS_PER_ROW * max(n, 1 << 14)
 
 
 def nest_psus(
@@ -159,14 +181,20 @@ def nest_psus(
     [0, 2, 1, 3]
     """
     raw, labels = pd.factorize(pd.Series(psu))
-    n_strata = len(stratum_labels)
-    key = raw.astype(np.int64) * n_strata + stratum
-    pairs = np.unique(key)
+    raw = raw.astype(np.int64, copy=False)
+    n_strata, n_raw = len(stratum_labels), len(labels)
     if nest:
-        return np.searchsorted(pairs, key).astype(np.int64)
-    psu_of_pair, stratum_of_pair = np.divmod(pairs, n_strata)
-    shared = np.flatnonzero(np.bincount(psu_of_pair) > 1)
-    if shared.size:
+        key = raw * n_strata + stratum
+        if _dense(n_raw * n_strata, key.size):  # rank of each pair among the sorted pairs
+            present = np.bincount(key, minlength=n_raw * n_strata) > 0
+            return (np.cumsum(present) - 1)[key]
+        return np.searchsorted(np.unique(key), key).astype(np.int64)
+    first = np.empty(n_raw, dtype=np.int64)
+    first[raw] = stratum
+    if not np.array_equal(first[raw], stratum):
+        pairs = np.unique(raw * n_strata + stratum)
+        psu_of_pair, stratum_of_pair = np.divmod(pairs, n_strata)
+        shared = np.flatnonzero(np.bincount(psu_of_pair) > 1)
         strata = [stratum_labels[h] for h in stratum_of_pair[psu_of_pair == shared[0]]]
         more = f" (and {shared.size - 1} more such PSUs)" if shared.size > 1 else ""
         raise ValueError(
@@ -174,7 +202,7 @@ def nest_psus(
             f"({_quoted(strata)}){more} with nest=False. Expected each PSU inside one "
             f"stratum; pass nest=True if PSU labels are only unique within strata."
         )
-    return raw.astype(np.int64)
+    return raw
 
 
 def population_from_fpc(
@@ -217,16 +245,18 @@ def population_from_fpc(
     ...                     np.array([2, 1]), ["a", "b"]).tolist()
     [4.0, 4.0]
     """
-    pairs = pd.DataFrame({"h": stratum, "v": fpc}).drop_duplicates()
-    varying = pairs["h"].duplicated(keep=False).to_numpy()
+    per_stratum = np.empty(len(stratum_labels))
+    per_stratum[stratum] = fpc  # one row's value per stratum; every row must agree with it
+    varying = fpc != per_stratum[stratum]
     if varying.any():
-        h = int(pairs["h"].to_numpy()[varying][0])
+        bad = np.zeros(len(stratum_labels), dtype=bool)
+        bad[stratum[varying]] = True
+        h = int(stratum[np.argmax(bad[stratum])])  # the varying stratum met first
         raise ValueError(
             f"{source} varies within stratum {stratum_labels[h]!r} (values "
-            f"{_quoted(pairs['v'][pairs['h'] == h].tolist())}). Expected one value per stratum."
+            f"{_quoted(pd.unique(fpc[stratum == h]).tolist())}). Expected one value per "
+            "stratum."
         )
-    per_stratum = np.empty(len(stratum_labels))
-    per_stratum[pairs["h"].to_numpy()] = pairs["v"].to_numpy()
     if not (fpc > 1).any():
         return n_psu / per_stratum
     small = per_stratum < n_psu
@@ -244,6 +274,42 @@ def _domain_codes(domain: ArrayLike | None, n: int) -> tuple[NDArray[np.int64], 
         return np.zeros(n, dtype=np.int64), 1
     codes = np.asarray(domain, dtype=np.int64)
     return codes, int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 0
+
+
+def _pair_totals(
+    group: NDArray[np.int64],
+    codes: NDArray[np.int64],
+    n_dom: int,
+    values: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The (group, domain) pairs present among rows with ``codes >= 0``, and their totals.
+
+    Returns the sorted keys ``group * n_dom + domain`` of the pairs holding at least one such
+    row (``np.unique``) and the sum of ``values`` over each pair's rows, added in row order
+    (so equal to ``np.bincount`` on ``np.unique``'s inverse); ``values=None``: no totals.
+    Counted on the dense (group, domain + 1) grid when it is small, rows outside every domain
+    falling in the extra column 0; otherwise by sorting.
+    """
+    n_groups = int(group.max()) + 1 if group.size else 0
+    width = n_dom + 1
+    if _dense(n_groups * width, group.size):
+        key = group * width  # group * width + domain + 1, in place
+        key += codes
+        key += 1
+        counts = np.bincount(key, minlength=n_groups * width).reshape(n_groups, width)[:, 1:]
+        # row-major: sorted by group, then domain
+        present = np.flatnonzero(counts).astype(np.int64, copy=False)
+        if values is None:
+            return present, np.zeros(0)
+        sums = np.bincount(key, weights=values, minlength=n_groups * width)
+        return present, np.asarray(
+            sums.reshape(n_groups, width)[:, 1:].ravel()[present], dtype=np.float64
+        )
+    sel = codes >= 0
+    pair, inverse = np.unique(group[sel] * n_dom + codes[sel], return_inverse=True)
+    if values is None:
+        return pair, np.zeros(0)
+    return pair, np.asarray(np.bincount(inverse, weights=values[sel]), dtype=np.float64)
 
 
 def taylor_variance(
@@ -326,9 +392,7 @@ def taylor_variance(
     n_dom = found if n_domains is None else int(n_domains)
     if n_dom == 0:
         return np.zeros(0)
-    sel = codes >= 0
-    pair, pair_inv = np.unique(structure.psu[sel] * n_dom + codes[sel], return_inverse=True)
-    psu_totals = np.bincount(pair_inv, weights=z[sel])
+    pair, psu_totals = _pair_totals(structure.psu, codes, n_dom, z)
     pair_psu, pair_dom = np.divmod(pair, n_dom)
     cell, cell_inv = np.unique(
         structure.psu_stratum[pair_psu] * n_dom + pair_dom, return_inverse=True
@@ -390,9 +454,10 @@ def degrees_of_freedom(
     n_dom = found if n_domains is None else int(n_domains)
     if n_dom == 0:
         return np.zeros(0, dtype=np.int64)
-    sel = codes >= 0
-    psus = np.unique(structure.psu[sel] * n_dom + codes[sel]) % n_dom
-    strata = np.unique(structure.stratum[sel] * n_dom + codes[sel]) % n_dom
+    if n_dom == 1 and codes.size and codes.min() >= 0:  # every row counted: all PSUs, strata
+        return np.array([structure.psu_stratum.size - structure.n_psu.size], dtype=np.int64)
+    pair_psu, psus = np.divmod(_pair_totals(structure.psu, codes, n_dom)[0], n_dom)
+    strata = np.unique(structure.psu_stratum[pair_psu] * n_dom + psus) % n_dom
     return (np.bincount(psus, minlength=n_dom) - np.bincount(strata, minlength=n_dom)).astype(
         np.int64
     )
