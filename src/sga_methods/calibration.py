@@ -30,7 +30,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from .variance import _CERTAINTY_TOLERANCE, PsuStructure
+from .variance import PsuStructure, taylor_variance
 
 __all__ = [
     "CALIBRATION_METHODS",
@@ -614,35 +614,19 @@ def calibrated_variance(
 
     Notes
     -----
-    With ``e_hi`` the PSU totals of the residualized scores (PSUs without support rows count
-    as zero totals), the variance of
-    :func:`~sga_methods.variance.taylor_variance` for one domain holding the whole support:
-    ``V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (e_hi - ebar_h)^2`` over the strata with
-    support rows, with the same lonely-PSU rules (``"adjust"``: ``(1 - f_h) e_h1^2``;
-    ``"average"``: times ``H / H_ok``).
+    :func:`~sga_methods.variance.taylor_variance` of the residualized scores for one domain
+    holding the whole support (PSUs without support rows count as zero totals), every stage
+    of a multistage design included: ``V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (e_hi -
+    ebar_h)^2 + ...`` over the strata with support rows, with the same lonely-PSU rules
+    (``"adjust"``: ``(1 - f_h) e_h1^2``; ``"average"``: times ``H / H_ok``). R's
+    ``svyrecvar`` likewise residualizes first, then runs its ``multistage`` recursion.
     """
     x = scores
     for step in steps:
         x = step.residualize(x)
-    n_psus, n_strata = structure.psu_stratum.size, structure.n_psu.size
-    psu = structure.psu[support]
-    totals = _cell_sums(psu, x[support], n_psus)  # (P, k); PSUs off the support stay zero
-    held_psu = np.bincount(psu, minlength=n_psus) > 0
-    stratum = structure.psu_stratum
-    held = np.bincount(stratum[held_psu], minlength=n_strata) > 0
-    n_h, f_h = structure.n_psu.astype(float), structure.fpc_factor
-    sums = _cell_sums(stratum, totals, n_strata)
-    mean = sums / n_h[:, None]
-    squares = _cell_sums(stratum, (totals - mean[stratum]) ** 2, n_strata)
-    contrib = (f_h * n_h / np.maximum(n_h - 1, 1))[:, None] * squares
-    lonely = structure.lonely & held
-    if lonely_psu == "fail" and lonely.any():
-        raise CalibrationError("A stratum has only one PSU (lonely_psu='fail').")
-    if lonely_psu == "adjust":
-        contrib = np.where(lonely[:, None], f_h[:, None] * sums**2, contrib)
-    keep = held & (f_h >= _CERTAINTY_TOLERANCE)
-    variance = np.asarray(np.where(keep[:, None], contrib, 0.0).sum(axis=0), dtype=np.float64)
-    if lonely_psu == "average":
-        n_ok = int((held & ~lonely).sum())
-        variance = variance * held.sum() / n_ok if n_ok else np.full(x.shape[1], np.nan)
-    return variance
+    codes = np.where(support, 0, -1)
+    try:
+        variance = taylor_variance(x, structure, domain=codes, n_domains=1, lonely_psu=lonely_psu)
+    except ValueError as err:
+        raise CalibrationError(str(err)) from None
+    return np.asarray(variance[0], dtype=np.float64)

@@ -18,18 +18,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from ._design_input import (
+    SurveyDesignError,
+    _check_choice,
+    _DesignInput,
+    _names,
+    _quoted,
+)
 from .calibration import CalibrationStep, calibrated_variance
 from .intervals import CI_METHODS, proportion_interval, t_interval
-from .variance import (
-    LONELY_PSU_RULES,
-    build_structure,
-    degrees_of_freedom,
-    nest_psus,
-    population_from_fpc,
-    srs_variance,
-    taylor_variance,
-    with_population,
-)
+from .variance import LONELY_PSU_RULES, degrees_of_freedom, srs_variance, taylor_variance
 
 if TYPE_CHECKING:
     from .replicate import ReplicateDesign
@@ -42,30 +40,6 @@ _Codes = NDArray[np.int64]
 _By = str | Sequence[str] | None
 
 
-class SurveyDesignError(ValueError):
-    """Invalid input to :class:`SurveyDesign` or one of its estimators."""
-
-
-def _rows(index: pd.Index, mask: NDArray[np.bool_], limit: int = 5) -> str:
-    labels = [str(x) for x in index[mask]]
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return f"row{'s' if len(labels) > 1 else ''} {', '.join(labels[:limit])}{more}"
-
-
-def _quoted(values: Sequence[Any], limit: int = 10) -> str:
-    plain = [v.item() if isinstance(v, np.generic) else v for v in list(values)[:limit]]
-    shown = ", ".join(repr(v) for v in plain)
-    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
-
-
-def _check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> None:
-    if not isinstance(value, str) or value not in choices:
-        raise SurveyDesignError(
-            f"The {name!r} parameter of {owner} must be one of {_quoted(choices)}. "
-            f"Got {value!r} instead."
-        )
-
-
 def _check_options(owner: str, ci_level: Any, ci_df: Any) -> None:
     number = isinstance(ci_level, float | int) and not isinstance(ci_level, bool)
     if not number or not 0.0 < float(ci_level) < 1.0:
@@ -74,16 +48,6 @@ def _check_options(owner: str, ci_level: Any, ci_df: Any) -> None:
             f"Got {ci_level!r} instead."
         )
     _check_choice(owner, "ci_df", ci_df, CI_DF_CHOICES)
-
-
-def _names(owner: str, role: str, value: Any) -> list[str]:
-    names = [value] if isinstance(value, str) else list(value) if value is not None else []
-    if not names or not all(isinstance(v, str) for v in names):
-        raise SurveyDesignError(
-            f"The {role!r} parameter of {owner} must be a column name or a non-empty list of "
-            f"column names. Got {value!r} instead."
-        )
-    return names
 
 
 def _frozen(values: NDArray[Any]) -> NDArray[Any]:
@@ -109,7 +73,7 @@ class _Domains:
         return len(self.keys)
 
 
-class SurveyDesign:
+class SurveyDesign(_DesignInput):
     """A complex sample: data with weights, strata, primary sampling units (PSUs) and fpc.
 
     Parameters
@@ -121,32 +85,54 @@ class SurveyDesign:
         (R's ``svydesign`` would derive weights from ``fpc``; we do not).
     strata : str, optional
         Column of first-stage strata. ``None``: one stratum.
-    psu : str, optional
-        Column of first-stage cluster (PSU) labels. ``None``: each row is its own PSU.
-    fpc : str, optional
+    psu : str or list of str, optional
+        Column of first-stage cluster (PSU) labels. ``None``: each row is its own PSU. A
+        list gives the units of each stage of a multistage sample, outermost first
+        (``["mahalla", "hh_id"]``, R's ``ids = ~mahalla + hh_id``); labels of a later stage
+        need only be unique within the unit of the previous stage.
+    fpc : str or list of str, optional
         Per stratum, the population number of PSUs ``N_h`` (all values ``>= 1`` and at
         least the number sampled) or the sampling fraction (all values in (0, 1]).
-        ``None``: with-replacement variance.
+        ``None``: with-replacement variance. With a list of ``psu`` columns, one column per
+        stage (R's ``fpc = ~fpc1 + fpc2``): the population count or sampling fraction of
+        the stage's units within each unit of the previous stage; each column is read as
+        counts or as fractions on its own (R wants one kind for all). Without ``fpc`` only
+        the first stage enters the variance (with replacement), as in R.
     nest : bool, default False
         ``True``: PSU labels are only unique within strata. ``False``: a PSU label found in
         two strata is an error, as in ``svydesign``.
     lonely_psu : {"fail", "remove", "certainty", "adjust", "average"}, default "fail"
         Rule for a stratum with one PSU, as R's ``options(survey.lonely.psu)``; see
-        :func:`sga_methods.variance.taylor_variance`.
+        :func:`sga_methods.variance.taylor_variance`. At later stages it applies to a unit
+        in which one unit of the next stage was sampled, as in R: ``"remove"`` and
+        ``"certainty"`` add nothing, ``"adjust"`` adds ``(1 - f) Z^2``, ``"average"`` makes
+        the variance of the domains holding it NaN, ``"fail"`` raises.
+    pps : {"brewer"}, optional
+        PSUs drawn with probability proportional to size without replacement, variance by
+        Brewer's approximation (R's ``svydesign(pps = "brewer")``): ``fpc`` must then give
+        the inclusion probability of each stage's unit (in (0, 1]; it may differ between
+        the PSUs of a stratum, not within a PSU). See :mod:`sga_methods.stages`.
 
     Raises
     ------
     SurveyDesignError
         Unknown columns; non-finite, negative or all-zero weights; missing strata, PSU or fpc
-        values; an fpc varying within a stratum or below its number of sampled PSUs; a PSU in
-        two strata with ``nest=False``; single-PSU strata with ``lonely_psu="fail"`` (raised
-        here; R raises when a variance is first computed).
+        values; an fpc varying within a stratum (within a unit with ``pps``) or below its
+        number of sampled units; ``psu`` and ``fpc`` lists of different lengths; ``pps``
+        without ``fpc`` or with probabilities outside (0, 1]; a PSU in two strata with
+        ``nest=False``; single-PSU strata (or single sampled units at a later stage) with
+        ``lonely_psu="fail"`` (raised here; R raises when a variance is first computed).
 
     Notes
     -----
-    Taylor linearization with the ultimate-cluster approximation (first-stage PSUs, with
-    replacement unless ``fpc``), as ``svydesign(id = ~psu, strata = ~strata, weights =
-    ~weights, fpc = ~fpc, nest = nest)``. Estimators return tidy frames: ``[variable]``,
+    Taylor linearization. With one stage: the ultimate-cluster approximation (first-stage
+    PSUs, with replacement unless ``fpc``), as ``svydesign(id = ~psu, strata = ~strata,
+    weights = ~weights, fpc = ~fpc, nest = nest)``. With several stages and ``fpc``: R's
+    ``svyrecvar`` recursion, the between-PSU variance of each stage plus the within-unit
+    variance of the next, weighted by the sampling fractions above it
+    (:mod:`sga_methods.stages` gives the formulas). The design degrees of freedom are
+    first-stage PSUs minus strata (R's ``degf``). Estimators return tidy frames:
+    ``[variable]``,
     the ``by=`` columns, ``[level]``, then ``estimate, se, ci_low, ci_high, n, cv`` and,
     on request, ``deff``. ``n`` counts domain rows with a positive weight and the analysed
     values present. CIs: Student *t* with the design degrees of freedom of the domain
@@ -169,6 +155,22 @@ class SurveyDesign:
     >>> d.mean("y")[["estimate", "se", "n"]].round(4)  # R: svymean gives 4.3333, SE 0.7082
        estimate      se  n
     0    4.3333  0.7082  6
+
+    Two stages, PSUs by PPS (probabilities ``pi``) and 20% of households by SRS within
+    them, as the demo survey's mahallas and households:
+
+    >>> df2 = pd.DataFrame({"y": [1.0, 3.0, 2.0, 6.0, 5.0, 7.0, 4.0, 2.0],
+    ...                     "h": ["a"] * 4 + ["b"] * 4, "c": [1, 1, 2, 2, 3, 3, 4, 4],
+    ...                     "hh": [1, 2] * 4, "pi": [.5, .5, .4, .4, .6, .6, .3, .3]})
+    >>> df2["f2"] = 0.2
+    >>> df2["w"] = 1 / (df2["pi"] * df2["f2"])
+    >>> d2 = SurveyDesign(df2, weights="w", strata="h", psu=["c", "hh"], fpc=["pi", "f2"],
+    ...                   pps="brewer")
+    >>> d2.n_stages, d2.degrees_of_freedom
+    (2, 2)
+    >>> d2.mean("y")[["estimate", "se"]].round(4)  # R: 3.5789, SE 0.6896
+       estimate      se
+    0    3.5789  0.6896
     """
 
     def __init__(
@@ -177,10 +179,11 @@ class SurveyDesign:
         *,
         weights: str | None = None,
         strata: str | None = None,
-        psu: str | None = None,
-        fpc: str | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
         nest: bool = False,
         lonely_psu: str = "fail",
+        pps: str | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame) or len(data) == 0:
             raise SurveyDesignError(
@@ -193,110 +196,25 @@ class SurveyDesign:
                 f"The 'nest' parameter of SurveyDesign must be a bool. Got {nest!r} instead."
             )
         self._data = data.copy()
-        self._columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc}
+        self._columns: dict[str, Any] = {
+            "weights": weights,
+            "strata": strata,
+            "psu": psu if isinstance(psu, str) or psu is None else list(psu),
+            "fpc": fpc if isinstance(fpc, str) or fpc is None else list(fpc),
+        }
+        self._pps = pps
         self._lonely_psu = lonely_psu
         self._domain = np.ones(len(data), dtype=bool)
         self._base_weights = self._weight_values(weights)
         # weighting steps (R's design$postStrata) and the rows they were computed on
         self._steps: tuple[CalibrationStep, ...] = ()
         self._support: NDArray[np.bool_] | None = None
-        self._fpc_population: _Floats | None = None
-        stratum, labels = self._stratum_codes(strata)
-        psu_codes = self._psu_codes(psu, stratum, labels, nest)
-        self._structure = build_structure(stratum, psu_codes)
-        if fpc is not None:
-            population = self._population(fpc, stratum, self._structure.n_psu, labels)
-            self._structure = with_population(self._structure, population)
-            self._fpc_population = population
-        lonely = self._structure.lonely
-        if lonely_psu == "fail" and lonely.any():
-            raise SurveyDesignError(
-                f"SurveyDesign has strata with a single PSU ({_quoted(list(labels[lonely]))}) "
-                "and lonely_psu='fail'. Expected at least two PSUs per stratum; choose "
-                "lonely_psu='remove', 'certainty', 'adjust' or 'average' (R's "
-                "options(survey.lonely.psu)), or collapse strata."
-            )
-
-    # ---------------------------------------------------------------- input validation
-    def _column(self, owner: str, role: str, name: str) -> pd.Series:
-        if name not in self._data.columns:
-            raise SurveyDesignError(
-                f"The {role!r} column {name!r} of {owner} is not in the data. Expected one of "
-                f"{_quoted([str(c) for c in self._data.columns])}."
-            )
-        return self._data[name]
-
-    def _float_values(self, owner: str, role: str, name: str) -> _Floats:
-        col = self._column(owner, role, name)
-        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            hint = "; use SurveyDesign.proportion for categories" if role == "analysed" else ""
-            raise SurveyDesignError(
-                f"The {role!r} column {name!r} of {owner} must be numeric or boolean. "
-                f"Got dtype {col.dtype} instead{hint}."
-            )
-        return col.to_numpy(dtype=np.float64, na_value=np.nan)
-
-    def _complete(self, role: str, name: str, values: Any) -> None:
-        missing = np.asarray(pd.isna(values))
-        if missing.any():
-            raise SurveyDesignError(
-                f"The {role!r} column {name!r} of SurveyDesign contains missing values "
-                f"({_rows(self._data.index, missing)}). Expected a value in every row."
-            )
-
-    def _weight_values(self, name: str | None) -> _Floats:
-        if name is None:
-            return np.ones(len(self._data))
-        w = self._float_values("SurveyDesign", "weights", name)
-        for bad, what in [(~np.isfinite(w), "non-finite"), (w < 0, "negative")]:
-            if bad.any():
-                raise SurveyDesignError(
-                    f"The 'weights' column {name!r} of SurveyDesign contains {what} values "
-                    f"({_rows(self._data.index, bad)}). Expected finite non-negative weights."
-                )
-        if not (w > 0).any():
-            raise SurveyDesignError(
-                f"The 'weights' column {name!r} of SurveyDesign is zero in every row. "
-                "Expected finite non-negative weights, not all zero."
-            )
-        return w
-
-    def _stratum_codes(self, name: str | None) -> tuple[_Codes, NDArray[Any]]:
-        if name is None:
-            return np.zeros(len(self._data), dtype=np.int64), np.array(["(all)"], dtype=object)
-        col = self._column("SurveyDesign", "strata", name)
-        self._complete("strata", name, col)
-        codes, labels = pd.factorize(col)
-        return codes.astype(np.int64, copy=False), np.asarray(labels, dtype=object)
-
-    def _psu_codes(self, name: str | None, stratum: _Codes, labels: Any, nest: bool) -> _Codes:
-        if name is None:
-            return np.arange(len(self._data), dtype=np.int64)
-        col = self._column("SurveyDesign", "psu", name)
-        self._complete("psu", name, col)
-        source = f"The 'psu' column {name!r} of SurveyDesign"
-        try:
-            return nest_psus(stratum, col, list(labels), nest=nest, source=source)
-        except ValueError as err:
-            raise SurveyDesignError(str(err)) from None
-
-    def _population(self, name: str, stratum: _Codes, n_psu: _Codes, labels: Any) -> _Floats:
-        values = self._float_values("SurveyDesign", "fpc", name)
-        self._complete("fpc", name, values)
-        bad = ~np.isfinite(values) | (values <= 0)
-        if not bad.any() and (values > 1).any():
-            bad = values < 1  # population counts and fractions mixed
-        if bad.any():
-            raise SurveyDesignError(
-                f"The 'fpc' column {name!r} of SurveyDesign has invalid values "
-                f"({_rows(self._data.index, bad)}). Expected either population numbers of "
-                "PSUs (all >= 1) or sampling fractions (all in (0, 1])."
-            )
-        source = f"The 'fpc' column {name!r} of SurveyDesign"
-        try:
-            return population_from_fpc(stratum, values, n_psu, list(labels), source=source)
-        except ValueError as err:
-            raise SurveyDesignError(str(err)) from None
+        # population size (R's popsize) of each first-stage PSU's stratum, or None
+        self._structure, self._fpc_population, labels = self._code_structure(
+            strata, psu, fpc, nest, pps
+        )
+        if lonely_psu == "fail":
+            self._check_lonely(self._structure, labels, self._stage_columns())
 
     # ---------------------------------------------------------------- public attributes
     @property
@@ -334,16 +252,35 @@ class SurveyDesign:
     def fpc_population(self) -> NDArray[np.float64] | None:
         """Population number of PSUs ``N_h`` of each row's stratum, or ``None`` without fpc.
 
-        Sampling fractions are converted to ``N_h = n_h / fraction``, as ``svydesign`` does.
+        Sampling fractions are converted to ``N_h = n_h / fraction``, as ``svydesign`` does
+        (R's ``fpc$popsize``); first stage only. With ``pps="brewer"`` it is ``n_h / pi_i``
+        and differs between the PSUs of a stratum.
         """
         if self._fpc_population is None:
             return None
-        return _frozen(self._fpc_population[self._structure.stratum])
+        return _frozen(self._fpc_population[self._structure.psu])
 
     @property
-    def design_columns(self) -> dict[str, str | None]:
-        """Column of each design role: ``weights``, ``strata``, ``psu``, ``fpc`` (or None)."""
-        return dict(self._columns)
+    def design_columns(self) -> dict[str, Any]:
+        """Column of each design role: ``weights``, ``strata``, ``psu``, ``fpc`` (or None).
+
+        ``psu`` and ``fpc`` are lists (one column per stage) when they were given as lists.
+        """
+        return {k: list(v) if isinstance(v, list) else v for k, v in self._columns.items()}
+
+    @property
+    def pps(self) -> str | None:
+        """The PPS variance approximation (``"brewer"``), or ``None``."""
+        return self._pps
+
+    @property
+    def n_stages(self) -> int:
+        """Stages of sampling used by the variance: 1 + the later stages (they need ``fpc``)."""
+        return 1 + len(self._structure.stages)
+
+    def _stage_columns(self) -> list[str]:
+        psu = self._columns["psu"]
+        return [] if psu is None else [psu] if isinstance(psu, str) else list(psu)
 
     @property
     def lonely_psu(self) -> str:
@@ -436,7 +373,8 @@ class SurveyDesign:
         >>> float(d.assign(y2=lambda df: df["y"] * 2).mean("y2")["estimate"].iloc[0])
         4.0
         """
-        fixed = sorted(set(columns) & {v for v in self._columns.values() if v is not None})
+        roles = [v if isinstance(v, list) else [v] for v in self._columns.values()]
+        fixed = sorted(set(columns) & {c for names in roles for c in names if c is not None})
         if fixed:
             raise SurveyDesignError(
                 f"The columns {_quoted(fixed)} passed to SurveyDesign.assign define the design "
@@ -836,7 +774,14 @@ class SurveyDesign:
         return trim_weights(self, lower, upper, strict=strict)
 
     def to_replicate(self, method: str, **kwargs: Any) -> ReplicateDesign:
-        """Replicate-weights design built from this design (see ``sga_methods.replicate``)."""
+        """Replicate-weights design built from this design (see ``sga_methods.replicate``).
+
+        The replicates resample the first-stage PSUs within strata, with the first-stage fpc:
+        for a multistage design (``psu=[...]``) the later stages enter only through the
+        PSU totals (R's ``as.svrepdesign`` likewise drops their fpc, with a warning). A
+        ``pps="brewer"`` design with inclusion probabilities that differ within a stratum
+        is refused, as in R.
+        """
         from .replicate import from_design
 
         return from_design(self, method, **kwargs)

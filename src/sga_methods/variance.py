@@ -1,11 +1,14 @@
-"""Taylor-linearization variance for stratified cluster samples (ultimate-cluster method).
+"""Taylor-linearization variance for stratified cluster samples, single or multistage.
 
 One routine serves every estimator of :class:`sga_methods.design.SurveyDesign`: an
 estimator turns its statistic into per-row linearized scores (influence values) and
 :func:`taylor_variance` returns the design variance of their estimated total, for one or many
-domains in a single vectorised pass. :func:`degrees_of_freedom` gives the matching design
-degrees of freedom. Semantics follow R's ``survey`` package (``svyrecvar``, ``onestage``,
-``onestrat`` and ``degf``), including its lonely-PSU rules.
+domains in a single vectorised pass (a loop runs over the stages only). The first stage is
+the ultimate-cluster variance, with a finite population correction per stratum or, for PPS
+designs (Brewer's approximation), per PSU; later stages (:mod:`sga_methods.stages`) add
+their within-unit terms. :func:`degrees_of_freedom` gives the matching design degrees of
+freedom. Semantics follow R's ``survey`` package (``svyrecvar``, ``multistage``,
+``onestage``, ``onestrat`` and ``degf``), including its lonely-PSU rules.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ _CERTAINTY_TOLERANCE = 1e-7
 class PsuStructure:
     """Integer-coded sampling structure of a design (strata, PSUs, finite population correction).
 
+    The same class describes every stage of a multistage design: for stage ``s >= 2`` (in
+    ``stages``) the "strata" are the units of stage ``s - 1`` and the "PSUs" the units of
+    stage ``s`` (see :mod:`sga_methods.stages`).
+
     Attributes
     ----------
     stratum : ndarray of int64, shape (n,)
@@ -53,6 +60,19 @@ class PsuStructure:
         Number of sampled PSUs in each stratum, counted over all rows of the design.
     fpc_factor : ndarray of float64, shape (n_strata,)
         ``f_h = (N_h - n_h) / N_h``, one minus the first-stage sampling fraction; 1 without fpc.
+        With ``psu_fpc_factor``: the largest ``1 - pi_i`` of the stratum's PSUs (which decides
+        whether the stratum is self-representing or lonely).
+    psu_fpc_factor : ndarray of float64, shape (n_psus,), optional
+        ``1 - pi_i`` of each PSU when the fpc differs between PSUs of a stratum (PPS without
+        replacement, Brewer's approximation); ``None``: ``fpc_factor`` of the stratum.
+    stratum_weight : ndarray of float64, shape (n_strata,), optional
+        Multiplier of each stratum's variance: for stage ``s >= 2`` the product of the
+        sampling fractions of the unit's ancestors (R's ``nPSU / popsize``); ``None``: 1.
+    stages : tuple of PsuStructure
+        Later stages (``psu=[...]`` with ``fpc``), each within the units of the previous one.
+    pps : bool
+        PPS design: as R keeps every row of a PPS design in its domains, lonely-PSU rules see
+        every stratum of the design, not only those holding rows of the domain.
     """
 
     stratum: NDArray[np.int64]
@@ -60,6 +80,10 @@ class PsuStructure:
     psu_stratum: NDArray[np.int64]
     n_psu: NDArray[np.int64]
     fpc_factor: NDArray[np.float64]
+    psu_fpc_factor: NDArray[np.float64] | None = None
+    stratum_weight: NDArray[np.float64] | None = None
+    stages: tuple[PsuStructure, ...] = ()
+    pps: bool = False
 
     @property
     def lonely(self) -> NDArray[np.bool_]:
@@ -212,6 +236,7 @@ def population_from_fpc(
     stratum_labels: Sequence[Any],
     *,
     source: str = "fpc",
+    kind: str = "stratum",
 ) -> NDArray[np.float64]:
     """Population number of PSUs per stratum from an fpc given per row.
 
@@ -228,6 +253,9 @@ def population_from_fpc(
         Stratum labels, for messages.
     source : str, default "fpc"
         Subject of the error message.
+    kind : str, default "stratum"
+        What a stratum is called in messages (for a later stage: the unit of the previous
+        stage, within which the units of this stage are sampled).
 
     Returns
     -------
@@ -253,7 +281,7 @@ def population_from_fpc(
         bad[stratum[varying]] = True
         h = int(stratum[np.argmax(bad[stratum])])  # the varying stratum met first
         raise ValueError(
-            f"{source} varies within stratum {stratum_labels[h]!r} (values "
+            f"{source} varies within {kind} {stratum_labels[h]!r} (values "
             f"{_quoted(pd.unique(fpc[stratum == h]).tolist())}). Expected one value per "
             "stratum."
         )
@@ -261,10 +289,11 @@ def population_from_fpc(
         return n_psu / per_stratum
     small = per_stratum < n_psu
     if small.any():
+        units, kinds = ("PSUs", "strata") if kind == "stratum" else ("units", f"{kind}s")
         raise ValueError(
-            f"{source} is smaller than the number of sampled PSUs in strata "
+            f"{source} is smaller than the number of sampled {units} in {kinds} "
             f"{_quoted([stratum_labels[h] for h in np.flatnonzero(small).tolist()])}. Expected a "
-            f"population number of PSUs >= the number sampled, or a sampling fraction."
+            f"population number of {units} >= the number sampled, or a sampling fraction."
         )
     return per_stratum
 
@@ -276,6 +305,16 @@ def _domain_codes(domain: ArrayLike | None, n: int) -> tuple[NDArray[np.int64], 
     return codes, int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 0
 
 
+def _columns_sums(
+    group: NDArray[np.int64], values: NDArray[np.float64], size: int
+) -> NDArray[np.float64]:
+    """``np.bincount(group, weights=values[:, j], minlength=size)`` for each column ``j``."""
+    out = np.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(group, weights=values[:, j], minlength=size)
+    return out
+
+
 def _pair_totals(
     group: NDArray[np.int64],
     codes: NDArray[np.int64],
@@ -285,10 +324,11 @@ def _pair_totals(
     """The (group, domain) pairs present among rows with ``codes >= 0``, and their totals.
 
     Returns the sorted keys ``group * n_dom + domain`` of the pairs holding at least one such
-    row (``np.unique``) and the sum of ``values`` over each pair's rows, added in row order
-    (so equal to ``np.bincount`` on ``np.unique``'s inverse); ``values=None``: no totals.
-    Counted on the dense (group, domain + 1) grid when it is small, rows outside every domain
-    falling in the extra column 0; otherwise by sorting.
+    row (``np.unique``) and the sums of the columns of ``values`` (shape (n, k)) over each
+    pair's rows, shape (pairs, k), added in row order (so equal to ``np.bincount`` on
+    ``np.unique``'s inverse); ``values=None``: no totals. Counted on the dense
+    (group, domain + 1) grid when it is small, rows outside every domain falling in the extra
+    column 0; otherwise by sorting.
     """
     n_groups = int(group.max()) + 1 if group.size else 0
     width = n_dom + 1
@@ -301,15 +341,15 @@ def _pair_totals(
         present = np.flatnonzero(counts).astype(np.int64, copy=False)
         if values is None:
             return present, np.zeros(0)
-        sums = np.bincount(key, weights=values, minlength=n_groups * width)
-        return present, np.asarray(
-            sums.reshape(n_groups, width)[:, 1:].ravel()[present], dtype=np.float64
-        )
+        sums = _columns_sums(key, values, n_groups * width)
+        return present, sums.reshape(n_groups, width, -1)[:, 1:].reshape(-1, values.shape[1])[
+            present
+        ]
     sel = codes >= 0
     pair, inverse = np.unique(group[sel] * n_dom + codes[sel], return_inverse=True)
     if values is None:
         return pair, np.zeros(0)
-    return pair, np.asarray(np.bincount(inverse, weights=values[sel]), dtype=np.float64)
+    return pair, _columns_sums(inverse, values[sel], pair.size)
 
 
 def taylor_variance(
@@ -324,11 +364,12 @@ def taylor_variance(
 
     Parameters
     ----------
-    scores : array_like of float, shape (n,)
+    scores : array_like of float, shape (n,) or (n, k)
         Weighted linearized scores ``z_i = w_i u_i`` (zero weight outside the estimation
-        domain). The statistic's linearization is ``sum_i z_i``.
+        domain). The statistic's linearization is ``sum_i z_i``. Several columns: one
+        variance per column and domain.
     structure : PsuStructure
-        Strata, PSUs and fpc of the design.
+        Strata, PSUs and fpc of the design, with its later stages.
     domain : array_like of int, shape (n,), optional
         Domain code of each row, ``0 .. n_domains - 1``, or ``-1`` for rows that are not in
         any estimation domain (outside a subset, missing analysed value). A row belongs to at
@@ -340,9 +381,9 @@ def taylor_variance(
 
     Returns
     -------
-    ndarray of float64, shape (n_domains,)
+    ndarray of float64, shape (n_domains,) or (n_domains, k)
         Variance for each domain; ``nan`` where undefined (``"average"`` with no stratum of
-        two or more PSUs).
+        two or more PSUs, or a lonely unit at a later stage).
 
     Raises
     ------
@@ -371,13 +412,31 @@ def taylor_variance(
     ``"adjust"`` contributes ``(1 - f_h) z_{h1}^2``, the deviation of the PSU total from the
     grand mean of the scores, zero; ``"average"`` drops the stratum and multiplies the sum by
     ``H_d / H_d^{ok}``, the number of strata holding rows of the domain over the number of
-    those with two or more PSUs.
+    those with two or more PSUs. In a PPS design (``structure.pps``) R keeps every row in
+    a domain, so ``H_d`` and ``H_d^{ok}`` count every stratum of the design.
+
+    With ``psu_fpc_factor`` (``pps="brewer"``) each PSU carries its own ``1 - pi_hi``
+    (Brewer's approximation as R's ``svyrecvar``; a PSU without rows in the domain keeps
+    its own factor):
+
+    .. math::
+
+        \\hat V_1 = \\sum_h \\frac{n_h}{n_h - 1} \\sum_{i=1}^{n_h} (1 - \\pi_{hi})
+                    (z_{hi} - \\bar z_h)^2.
+
+    Each later stage of ``structure.stages`` adds the same sum over its "strata" (the units
+    of the previous stage), each multiplied by ``stratum_weight``, the product of the
+    sampling fractions of the unit and its ancestors: R's ``multistage`` recursion
+    (:mod:`sga_methods.stages`). A unit with one sampled unit of the next stage follows
+    ``lonely_psu`` as in R: ``"remove"``/``"certainty"`` zero, ``"adjust"`` ``(1 - f)
+    z^2``, ``"average"`` NaN for the domains holding it.
 
     References
     ----------
-    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley. Ch. 2 and
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley. Ch. 2, 3 and
     appendix C.
     Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed. Springer. Ch. 6.
+    Brewer, K. R. W. (2002). *Combined Survey Sampling Inference*. Arnold. Ch. 9.
 
     Examples
     --------
@@ -388,10 +447,29 @@ def taylor_variance(
     if lonely_psu not in LONELY_PSU_RULES:
         raise ValueError(f"Unknown lonely_psu rule {lonely_psu!r}; use one of {LONELY_PSU_RULES}.")
     z = np.asarray(scores, dtype=np.float64)
-    codes, found = _domain_codes(domain, z.size)
+    codes, found = _domain_codes(domain, z.shape[0])
     n_dom = found if n_domains is None else int(n_domains)
+    columns = z.reshape(z.shape[0], -1)
     if n_dom == 0:
-        return np.zeros(0)
+        return np.zeros((0, columns.shape[1]) if z.ndim > 1 else 0)
+    variance = _stage_variance(columns, structure, codes, n_dom, lonely_psu, 1, structure.pps)
+    for stage, later in enumerate(structure.stages, start=2):
+        variance = variance + _stage_variance(
+            columns, later, codes, n_dom, lonely_psu, stage, structure.pps
+        )
+    return variance if z.ndim > 1 else variance[:, 0]
+
+
+def _stage_variance(
+    z: NDArray[np.float64],
+    structure: PsuStructure,
+    codes: NDArray[np.int64],
+    n_dom: int,
+    lonely_psu: str,
+    stage: int,
+    every_stratum: bool,
+) -> NDArray[np.float64]:
+    """One stage's term of :func:`taylor_variance`, shape (n_domains, k), for scores (n, k)."""
     pair, psu_totals = _pair_totals(structure.psu, codes, n_dom, z)
     pair_psu, pair_dom = np.divmod(pair, n_dom)
     cell, cell_inv = np.unique(
@@ -400,27 +478,49 @@ def taylor_variance(
     cell_stratum, cell_dom = np.divmod(cell, n_dom)
     n_h = structure.n_psu[cell_stratum]
     f_h = structure.fpc_factor[cell_stratum]
-    sums = np.bincount(cell_inv, weights=psu_totals)
-    mean = sums / n_h
-    # PSUs of the stratum without rows in the domain are zero totals: (n_h - present) * mean^2
-    # bincount with weights returns float64 (numpy's stub says intp): asarray does not copy
-    squares = np.asarray(
-        np.bincount(cell_inv, weights=(psu_totals - mean[cell_inv]) ** 2), dtype=np.float64
-    )
-    squares += (n_h - np.bincount(cell_inv)) * mean**2
-    contrib = f_h * n_h / np.maximum(n_h - 1, 1) * squares
+    sums = _columns_sums(cell_inv, psu_totals, cell.size)
+    mean = sums / n_h[:, None]
+    deviation = (psu_totals - mean[cell_inv]) ** 2
+    if structure.psu_fpc_factor is None:
+        # PSUs of the stratum without rows in the domain are zero totals: (n_h - present) mean^2
+        squares = _columns_sums(cell_inv, deviation, cell.size)
+        squares += (n_h - np.bincount(cell_inv, minlength=cell.size))[:, None] * mean**2
+        contrib = (f_h * n_h / np.maximum(n_h - 1, 1))[:, None] * squares
+    else:  # Brewer: each PSU's own 1 - pi_i, absent PSUs with their own factor
+        f_i = structure.psu_fpc_factor
+        absent = np.bincount(structure.psu_stratum, weights=f_i, minlength=structure.n_psu.size)
+        absent = absent[cell_stratum] - np.bincount(
+            cell_inv, weights=f_i[pair_psu], minlength=cell.size
+        )
+        squares = _columns_sums(cell_inv, f_i[pair_psu][:, None] * deviation, cell.size)
+        squares += absent[:, None] * mean**2
+        contrib = (n_h / np.maximum(n_h - 1, 1))[:, None] * squares
     lonely = (n_h == 1) & (f_h >= _CERTAINTY_TOLERANCE)
-    if lonely_psu == "fail" and lonely.any():
-        raise ValueError("A stratum has only one PSU (lonely_psu='fail').")
+    if every_stratum:  # R keeps every row of a PPS design: lonely strata of the whole design
+        lonely_any = np.full(n_dom, bool(structure.lonely.any()))
+    else:
+        lonely_any = np.bincount(cell_dom, weights=lonely, minlength=n_dom) > 0
+    if lonely_psu == "fail" and lonely_any.any():
+        raise ValueError(f"A stratum has only one PSU at stage {stage} (lonely_psu='fail').")
     if lonely_psu == "adjust":
-        contrib = np.where(lonely, f_h * sums**2, contrib)
-    contrib = np.where(f_h < _CERTAINTY_TOLERANCE, 0.0, contrib)
-    variance = np.asarray(np.bincount(cell_dom, weights=contrib, minlength=n_dom), dtype=np.float64)
-    if lonely_psu == "average":
-        n_cells = np.bincount(cell_dom, minlength=n_dom)
-        n_ok = np.bincount(cell_dom, weights=~lonely, minlength=n_dom)
+        contrib = np.where(lonely[:, None], f_h[:, None] * sums**2, contrib)
+    contrib = np.where((f_h < _CERTAINTY_TOLERANCE)[:, None], 0.0, contrib)
+    if structure.stratum_weight is not None:
+        contrib = contrib * structure.stratum_weight[cell_stratum][:, None]
+    variance = _columns_sums(cell_dom, contrib, n_dom)
+    if lonely_psu == "average" and stage > 1:
+        # R: one stratum per unit of the previous stage, NA if lonely, so NaN in the end
+        variance[lonely_any] = np.nan
+    elif lonely_psu == "average":
+        if every_stratum:
+            n_cells = np.full(n_dom, structure.n_psu.size)
+            n_ok = n_cells - int(structure.lonely.sum())
+        else:
+            n_cells = np.bincount(cell_dom, minlength=n_dom)
+            n_ok = np.bincount(cell_dom, weights=~lonely, minlength=n_dom)
         with np.errstate(invalid="ignore", divide="ignore"):
-            variance = np.where(n_ok > 0, variance * n_cells / np.maximum(n_ok, 1), np.nan)
+            scaled = variance * n_cells[:, None] / np.maximum(n_ok, 1)[:, None]
+            variance = np.where((n_ok > 0)[:, None], scaled, np.nan)
     return variance
 
 

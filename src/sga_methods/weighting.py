@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._design_input import SurveyDesignError, _check_choice, _names, _rows
 from .calibration import (
     CALIBRATION_METHODS,
     CalibrationError,
@@ -32,7 +33,7 @@ from .calibration import (
     rake_weights,
 )
 from .calibration import trim_weights as _trim
-from .design import SurveyDesign, SurveyDesignError, _check_choice, _names, _rows
+from .design import SurveyDesign
 
 __all__ = [
     "RAKE_VARIANCES",

@@ -96,6 +96,31 @@ def _design_parts(design: SurveyDesign) -> _DesignParts:
 _Factors = tuple[_Floats, float, _Floats]  # (PSUs x replicates, scale, rscales)
 
 
+def _check_stages(design: SurveyDesign, method: str) -> None:
+    """Multistage and PPS designs: replicates of the first-stage PSUs only, as R."""
+    population = design.fpc_population
+    if design.pps is not None and population is not None:
+        stratum = np.asarray(design.strata_codes)
+        first = np.empty(int(stratum.max()) + 1)
+        first[stratum] = population
+        if (population != first[stratum]).any():
+            raise _error(
+                f"from_design(method={method!r}) cannot carry the first-stage inclusion "
+                "probabilities of a pps='brewer' design: they differ between the PSUs of a "
+                "stratum, and replicate weights built from strata and PSUs hold one fpc per "
+                "stratum (R's as.svrepdesign stops: 'More distinct fpc values than strata'). "
+                "Use the Taylor variance of the SurveyDesign."
+            )
+    if design.n_stages > 1 and method in ("jk1", "jkn", "bootstrap"):
+        warnings.warn(
+            f"from_design(method={method!r}) resamples the first-stage PSUs only and drops "
+            "the fpc of the later stages, as R's as.svrepdesign ('Finite population "
+            "corrections after first stage have been dropped').",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _jk1(parts: _DesignParts) -> _Factors:
     """R's ``jk1weights``: drop one PSU, multiply the others by ``n / (n - 1)``."""
     if parts.has_strata:
@@ -239,7 +264,10 @@ def from_design(
     ----------
     design : SurveyDesign
         Weights, strata, PSUs and fpc (only the first stage is used); a :meth:`subset`
-        design keeps its domain.
+        design keeps its domain. A multistage design (``psu=[...]``) gives replicates of
+        its first-stage PSUs with the first-stage fpc; with later-stage fpc a warning says
+        they are dropped, as R's ``as.svrepdesign``. A ``pps="brewer"`` design whose
+        inclusion probabilities differ within a stratum is refused (R stops too).
     method : {"jk1", "jkn", "bootstrap", "brr", "fay"}
         ``jk1``: delete-one-PSU jackknife for unstratified designs; ``jkn``: the stratified
         jackknife; ``bootstrap``: Rao-Wu rescaling bootstrap; ``brr``: balanced repeated
@@ -345,6 +373,7 @@ def from_design(
                 f"Got {fay_rho!r} instead."
             )
         rho = float(fay_rho)
+    _check_stages(design, method)
     parts = _design_parts(design)
     if parts.calibrated:
         warnings.warn(
