@@ -59,6 +59,9 @@ def test_digest_changes_with_any_parameter(write_params):
         ),
         (lambda r: r["district"].pop("city"), "district.city", "missing"),
         (lambda r: r["design"].update(lonely_psu="drop"), "design.lonely_psu", "'drop'"),
+        (lambda r: r["design"].update(fpc=["psu_prob"]), "design", "one fpc column per psu"),
+        (lambda r: r["design"].update(fpc=None), "design", "pps needs fpc"),
+        (lambda r: r["design"].update(pps="sampford"), "design.pps", "'sampford'"),
         (lambda r: r["district"].update(population=-5), "district.population", "Got -5"),
         (
             lambda r: r["data"].update({"Survey Two": {"path": "x.csv"}}),

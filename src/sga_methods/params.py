@@ -153,10 +153,33 @@ class DesignSpec(_Model):
     weights: str = "weight"
     household_weights: str | None = None
     strata: str | None = None
-    psu: str | None = None
-    fpc: str | None = None
+    psu: str | tuple[str, ...] | None = Field(
+        None, description="Cluster column, or one column per sampling stage"
+    )
+    fpc: str | tuple[str, ...] | None = Field(
+        None,
+        description="Population counts or sampling fractions/probabilities, one per stage",
+    )
     nest: bool = False
     lonely_psu: Literal["fail", "remove", "certainty", "adjust", "average"] = "fail"
+    pps: Literal["brewer"] | None = Field(
+        None, description="Without-replacement PPS first stage: Brewer's approximation"
+    )
+
+    @property
+    def stages(self) -> list[str]:
+        """The cluster column of each sampling stage, first stage first (may be empty)."""
+        return [self.psu] if isinstance(self.psu, str) else list(self.psu or ())
+
+    @model_validator(mode="after")
+    def _stages(self) -> DesignSpec:
+        n_psu = 1 if isinstance(self.psu, str) else len(self.psu or ())
+        n_fpc = 1 if isinstance(self.fpc, str) else len(self.fpc or ())
+        if self.fpc is not None and n_fpc != n_psu:
+            raise ValueError(f"give one fpc column per psu stage ({n_psu}), got {n_fpc}")
+        if self.pps is not None and self.fpc is None:
+            raise ValueError("pps needs fpc: the first-stage inclusion probabilities")
+        return self
 
 
 class Weighting(_Model):
@@ -282,6 +305,7 @@ class DistrictParams(_Model):
             fpc=spec.fpc,
             nest=spec.nest,
             lonely_psu=spec.lonely_psu,
+            pps=spec.pps,
         )
         if self.weighting.method == "none" or self.weighting.targets is None:
             return design

@@ -35,6 +35,7 @@ __all__ = [
     "save_results",
     "simple_table",
     "use_house_style",
+    "variance_method",
 ]
 
 #: Okabe-Ito-based colour-blind-safe palette (seaborn's "colorblind").
@@ -98,6 +99,38 @@ def notice(params: DistrictParams) -> HTMLBlock:
         '<div class="sga-synthetic sga-notice-inline" '
         'style="padding:8px 12px;border-radius:4px;background:#fff4e0;color:#7a4300">'
         f"{html.escape(params.synthetic.label)}</div>"
+    )
+
+
+def variance_method(params: DistrictParams) -> str:
+    """One sentence for readers on how standard errors are computed for this district."""
+    spec = params.design
+    stages = spec.stages
+    if not stages:
+        clusters = "respondents as independent units"
+    elif len(stages) == 1:
+        clusters = f"{stages[0]} as clusters"
+    else:
+        clusters = f"{len(stages)} sampling stages (units: {', '.join(stages)})"
+    if spec.pps == "brewer":
+        first = (
+            "sampling with probability proportional to size without replacement at the first "
+            "stage (Brewer's approximation) and the sampling fractions of later stages"
+        )
+    elif spec.fpc is not None:
+        first = "the finite population correction of each stage"
+    else:
+        first = "first-stage sampling as if with replacement (the ultimate-cluster approximation)"
+    weighting = {
+        "none": "",
+        "rake": " and for the raking of the weights to population margins",
+        "calibrate": " and for the calibration of the weights to population totals",
+    }[params.weighting.method]
+    strata = f"strata ({spec.strata}), " if spec.strata else ""
+    return (
+        f"Standard errors are design-based (Taylor linearization): they use the weights, "
+        f"{strata}{clusters}; they allow for {first}, and for the nonresponse adjustment"
+        f"{weighting}."
     )
 
 

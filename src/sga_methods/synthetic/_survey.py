@@ -27,7 +27,7 @@ PARTICIPATION_ITEMS: tuple[str, ...] = ("have_say", "have_influence")
 def survey_columns() -> list[str]:
     """The columns of ``survey.csv.gz``, in file order."""
     cols = [
-        "resp_id", "hh_id", "stratum", "mahalla", "psu_count_stratum", "psu_prob",
+        "resp_id", "hh_id", "stratum", "mahalla", "psu_count_stratum", "psu_prob", "hh_prob",
         "hh_base_weight", "hh_weight", "weight", "interview_date", "hh_size", "n_adults",
         "sex", "age", "age_group", "disability", "education", "employment",
         "hh_member_abroad", "owns_vehicle", "years_in_mahalla",
@@ -254,6 +254,7 @@ def build_survey(
             "mahalla": done["mahalla"],
             "psu_count_stratum": done["psu_count_stratum"].astype(np.int64),
             "psu_prob": done["psu_prob"],
+            "hh_prob": done["hh_prob"],
             "hh_base_weight": done["hh_base_weight"],
             "hh_weight": done["hh_weight"],
             "weight": done["weight"],
