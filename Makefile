@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make run        execute every module for the demo district into outputs/"
-	@echo "make test       lint (ruff, mypy) and run the test suite"
+	@echo "make test       lint (ruff, mypy), run the test suite and the docstring examples"
 	@echo "make lint       ruff and mypy only"
 	@echo "make lab        open JupyterLab on workbooks/"
 	@echo "make demo-data  regenerate the synthetic demo data from its seed"
@@ -30,6 +30,7 @@ run: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --doctest-modules src/sga_methods -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests workbooks

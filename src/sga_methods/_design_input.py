@@ -61,28 +61,37 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _data_column(data: pd.DataFrame, owner: str, role: str, name: str) -> pd.Series:
+    if name not in data.columns:
+        raise SurveyDesignError(
+            f"The {role!r} column {name!r} of {owner} is not in the data. Expected one of "
+            f"{_quoted([str(c) for c in data.columns])}."
+        )
+    return data[name]
+
+
+def _data_floats(data: pd.DataFrame, owner: str, role: str, name: str, design: str) -> _Floats:
+    """A numeric or boolean column as floats (missing: NaN); ``design`` names the class."""
+    col = _data_column(data, owner, role, name)
+    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+        hint = f"; use {design}.proportion for categories" if role == "analysed" else ""
+        raise SurveyDesignError(
+            f"The {role!r} column {name!r} of {owner} must be numeric or boolean. "
+            f"Got dtype {col.dtype} instead{hint}."
+        )
+    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 class _DesignInput:
     """Reads and checks the design columns of ``self._data`` (mixin of SurveyDesign)."""
 
     _data: pd.DataFrame
 
     def _column(self, owner: str, role: str, name: str) -> pd.Series:
-        if name not in self._data.columns:
-            raise SurveyDesignError(
-                f"The {role!r} column {name!r} of {owner} is not in the data. Expected one of "
-                f"{_quoted([str(c) for c in self._data.columns])}."
-            )
-        return self._data[name]
+        return _data_column(self._data, owner, role, name)
 
     def _float_values(self, owner: str, role: str, name: str) -> _Floats:
-        col = self._column(owner, role, name)
-        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            hint = "; use SurveyDesign.proportion for categories" if role == "analysed" else ""
-            raise SurveyDesignError(
-                f"The {role!r} column {name!r} of {owner} must be numeric or boolean. "
-                f"Got dtype {col.dtype} instead{hint}."
-            )
-        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+        return _data_floats(self._data, owner, role, name, "SurveyDesign")
 
     def _complete(self, role: str, name: str, values: Any) -> None:
         missing = np.asarray(pd.isna(values))

@@ -25,8 +25,9 @@ from ._design_input import (
     _names,
     _quoted,
 )
+from ._estimators import CI_DF_CHOICES, _Estimators
 from .calibration import CalibrationStep, calibrated_variance
-from .intervals import CI_METHODS, proportion_interval, t_interval
+from .intervals import proportion_interval, t_interval
 from .variance import LONELY_PSU_RULES, degrees_of_freedom, srs_variance, taylor_variance
 
 if TYPE_CHECKING:
@@ -34,20 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CI_DF_CHOICES", "SurveyDesign", "SurveyDesignError"]
 
-CI_DF_CHOICES: tuple[str, ...] = ("design", "normal")
 _Floats = NDArray[np.float64]
 _Codes = NDArray[np.int64]
 _By = str | Sequence[str] | None
-
-
-def _check_options(owner: str, ci_level: Any, ci_df: Any) -> None:
-    number = isinstance(ci_level, float | int) and not isinstance(ci_level, bool)
-    if not number or not 0.0 < float(ci_level) < 1.0:
-        raise SurveyDesignError(
-            f"The 'ci_level' parameter of {owner} must be a float in (0, 1). "
-            f"Got {ci_level!r} instead."
-        )
-    _check_choice(owner, "ci_df", ci_df, CI_DF_CHOICES)
 
 
 def _frozen(values: NDArray[Any]) -> NDArray[Any]:
@@ -73,7 +63,7 @@ class _Domains:
         return len(self.keys)
 
 
-class SurveyDesign(_DesignInput):
+class SurveyDesign(_Estimators, _DesignInput):
     """A complex sample: data with weights, strata, primary sampling units (PSUs) and fpc.
 
     Parameters
@@ -171,7 +161,28 @@ class SurveyDesign(_DesignInput):
     >>> d2.mean("y")[["estimate", "se"]].round(4)  # R: 3.5789, SE 0.6896
        estimate      se
     0    3.5789  0.6896
+
+    The estimators :meth:`mean`, :meth:`total`, :meth:`ratio` and :meth:`proportion`:
+
+    >>> df = pd.DataFrame({"y": [2.0, 4.0, 6.0, 8.0], "g": ["a", "a", "b", "b"]})
+    >>> SurveyDesign(df).mean("y", by="g")[["g", "estimate", "n"]]
+       g  estimate  n
+    0  a       3.0  2
+    1  b       7.0  2
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": [10.0, 10.0, 20.0]})
+    >>> float(SurveyDesign(df, weights="w").total("y")["estimate"].iloc[0])
+    90.0
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [2.0, 2.0, 4.0]})
+    >>> float(SurveyDesign(df).ratio("y", "x")["estimate"].iloc[0])
+    0.75
+    >>> df = pd.DataFrame({"x": ["yes", "no", "yes", "yes"]})
+    >>> SurveyDesign(df).proportion("x", ci_method="wald")[["level", "estimate"]]
+      level  estimate
+    0    no      0.25
+    1   yes      0.75
     """
+
+    _OWNER = "SurveyDesign"
 
     def __init__(
         self,
@@ -335,17 +346,8 @@ class SurveyDesign(_DesignInput):
         >>> float(d.mean("y")["estimate"].iloc[0]), d.weights.tolist()
         (3.5, [0.0, 0.0, 1.0, 1.0])
         """
-        if isinstance(mask, pd.Series) and not mask.index.equals(self._data.index):
-            mask = mask.reindex(self._data.index)
-        m = mask if isinstance(mask, pd.Series) else pd.Series(np.asarray(mask))
-        if len(m) != len(self._data) or not pd.api.types.is_bool_dtype(m) or m.isna().any():
-            raise SurveyDesignError(
-                "The 'mask' parameter of SurveyDesign.subset must be a boolean array or Series "
-                f"of length {len(self._data)} without missing values. Got length {len(m)} and "
-                f"dtype {m.dtype} instead."
-            )
         new = copy.copy(self)
-        new._domain = self._domain & m.to_numpy(dtype=bool)
+        new._domain = self._domain & self._mask(mask)
         return new
 
     def assign(self, **columns: Any) -> SurveyDesign:
@@ -418,10 +420,6 @@ class SurveyDesign(_DesignInput):
         sums = np.bincount(codes + 1, weights=self._w * values, minlength=n_dom + 1)
         return np.asarray(sums[1:], dtype=np.float64)
 
-    def _analysed(self, owner: str, name: str, codes: _Codes) -> tuple[_Floats, _Codes]:
-        y = self._float_values(owner, "analysed", name)
-        return np.nan_to_num(y), np.where(np.isnan(y), -1, codes)
-
     def _linearize(
         self, y: _Floats, x: _Floats | None, codes: _Codes, n_dom: int
     ) -> tuple[_Floats, _Floats]:
@@ -479,221 +477,22 @@ class SurveyDesign(_DesignInput):
             )
         return out
 
-    def _estimate(
-        self, kind: str, variables: Any, denominator: str | None, by: _By, opts: dict[str, Any]
+    # ---------------------------------------------------------------- estimator hooks
+    def _estimate_one(
+        self, dom: _Domains, y: _Floats, x: _Floats | None, codes: _Codes, opts: dict[str, Any]
     ) -> pd.DataFrame:
-        """Shared body of mean (a ratio to ones), total and ratio."""
-        owner = f"SurveyDesign.{kind}"
-        _check_options(owner, opts["ci_level"], opts["ci_df"])
-        names = _names(owner, "numerator" if kind == "ratio" else "variables", variables)
-        dom = self._domains(owner, by)
-        x, x_codes = None, dom.codes
-        if kind == "ratio":
-            x, x_codes = self._analysed(
-                owner, _names(owner, "denominator", denominator)[0], dom.codes
-            )
-        elif kind == "mean":
-            x = np.ones(len(self._data))
-        frames = []
-        for name in names:
-            y, codes = self._analysed(owner, name, x_codes)
-            est, u = self._linearize(y, x, codes, dom.count)
-            frames.append(self._summary(dom, codes, est, u, opts))
-            if not isinstance(variables, str):
-                frames[-1].insert(0, "variable", name)
-        return pd.concat(frames, ignore_index=True)
+        est, u = self._linearize(y, x, codes, dom.count)
+        return self._summary(dom, codes, est, u, opts)
 
-    # ---------------------------------------------------------------- estimators
-    def mean(
-        self,
-        variables: str | Sequence[str],
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Weighted (Hajek) mean of one or several numeric columns, overall or by domain.
-
-        Parameters
-        ----------
-        variables : str or list of str
-            Numeric or boolean column(s); a list adds a ``variable`` column (one row each).
-        by : str or list of str, optional
-            Domain columns: one row per level (combination) with positive weight; rows with
-            a missing ``by`` value belong to no domain.
-        ci_level : float, default 0.95
-            Confidence level in (0, 1).
-        ci_df : {"design", "normal"}, default "design"
-            Student *t* with each domain's design degrees of freedom (R's ``confint(x, df =
-            degf(subset(design, domain)))``), or normal (R's ``confint(x)``).
-        deff : bool, default False
-            Add ``deff``, the design effect of R's ``svymean(..., deff = TRUE)``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``[variable], [by columns], estimate, se, ci_low, ci_high, n, cv, [deff]``.
-
-        Raises
-        ------
-        SurveyDesignError
-            Unknown or non-numeric columns, ``ci_level`` outside (0, 1), unknown ``ci_df``.
-
-        Notes
-        -----
-        ``ybar_d = sum_i w_i d_i y_i / W_d``, ``W_d = sum_i w_i d_i`` (``d_i = 1`` for rows
-        of the domain with ``y_i`` observed), linearized as ``z_i = w_i d_i (y_i - ybar_d) /
-        W_d`` for :func:`~sga_methods.variance.taylor_variance`. ``deff = V / V_srs`` with
-        :func:`~sga_methods.variance.srs_variance` (SRS without replacement, as R).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [2.0, 4.0, 6.0, 8.0], "g": ["a", "a", "b", "b"]})
-        >>> SurveyDesign(df).mean("y", by="g")[["g", "estimate", "n"]]
-           g  estimate  n
-        0  a       3.0  2
-        1  b       7.0  2
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("mean", variables, None, by, opts)
-
-    def total(
-        self,
-        variables: str | Sequence[str],
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Horvitz-Thompson total; parameters, result and errors as :meth:`mean`.
-
-        Notes
-        -----
-        ``Y_d = sum_i w_i d_i y_i`` with scores ``z_i = w_i d_i y_i``; the design effect is
-        that of R's ``svytotal(..., deff = TRUE)``.
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": [10.0, 10.0, 20.0]})
-        >>> float(SurveyDesign(df, weights="w").total("y")["estimate"].iloc[0])
-        90.0
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("total", variables, None, by, opts)
-
-    def ratio(
-        self,
-        numerator: str | Sequence[str],
-        denominator: str,
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Ratio of two totals ``R_d = Y_d / X_d``, linearized as R's ``svyratio``.
-
-        Parameters
-        ----------
-        numerator : str or list of str
-            Numerator column(s); a list adds a ``variable`` column.
-        denominator : str
-            Denominator column.
-        by, ci_level, ci_df, deff
-            As in :meth:`mean`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            As :meth:`mean`; rows missing either value are dropped (R's ``na.rm = TRUE``).
-
-        Raises
-        ------
-        SurveyDesignError
-            As :meth:`mean`.
-
-        Notes
-        -----
-        Scores ``z_i = w_i d_i (y_i - R_d x_i) / X_d``. The mean is the ratio to ones.
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0], "x": [2.0, 2.0, 4.0]})
-        >>> float(SurveyDesign(df).ratio("y", "x")["estimate"].iloc[0])
-        0.75
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("ratio", numerator, denominator, by, opts)
-
-    def proportion(
-        self,
-        variable: str,
-        *,
-        by: _By = None,
-        ci_method: str = "logit",
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Proportion in each category of a column, with a CI suited to complex samples.
-
-        Parameters
-        ----------
-        variable : str
-            Column whose distinct non-missing values are the ``level`` s.
-        by : str or list of str, optional
-            Domain columns, as in :meth:`mean`.
-        ci_method : {"logit", "wald", "beta", "wilson"}, default "logit"
-            See :func:`sga_methods.intervals.proportion_interval` (R's ``svyciprop`` methods
-            ``"logit"``, ``"mean"``, ``"beta"``; Wilson with the effective sample size).
-        ci_level, ci_df, deff
-            As in :meth:`mean`; ``ci_df="design"`` is ``svyciprop``'s ``df = degf(design)``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``[by columns], level, estimate, se, ci_low, ci_high, n, cv, [deff]``: one row per
-            domain and level; ``n`` counts the rows with the variable observed.
-
-        Raises
-        ------
-        SurveyDesignError
-            Unknown column, unknown ``ci_method`` or ``ci_df``, ``ci_level`` outside (0, 1).
-
-        Notes
-        -----
-        The proportion of level ``k`` is the mean of ``1{x_i = k}`` over rows with ``x``
-        observed: estimate, SE and deff equal :meth:`mean` of the indicator (R's
-        ``svymean(~factor)``).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"x": ["yes", "no", "yes", "yes"]})
-        >>> SurveyDesign(df).proportion("x", ci_method="wald")[["level", "estimate"]]
-          level  estimate
-        0    no      0.25
-        1   yes      0.75
-        """
-        owner = "SurveyDesign.proportion"
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff, "ci_method": ci_method}
-        _check_options(owner, ci_level, ci_df)
-        _check_choice(owner, "ci_method", ci_method, CI_METHODS)
-        col = self._column(owner, "analysed", _names(owner, "variable", variable)[0])
-        dom = self._domains(owner, by)
-        observed = col.notna().to_numpy()
-        codes = np.where(observed, dom.codes, -1)
-        levels = sorted(pd.unique(col[observed]))
+    def _proportion_frames(
+        self, col: pd.Series, levels: list[Any], codes: _Codes, dom: _Domains, opts: dict[str, Any]
+    ) -> list[pd.DataFrame]:
         ones = np.ones(len(self._data))
         frames = []
         for level in levels:
             est, u = self._linearize((col == level).to_numpy(dtype=float), ones, codes, dom.count)
             frames.append(self._summary(dom, codes, est, u, opts))
-            frames[-1].insert(dom.keys.shape[1], "level", level)
-        out = pd.concat(frames, ignore_index=True)
-        order = np.argsort(np.tile(np.arange(dom.count), len(levels)), kind="stable")
-        return out.iloc[order].reset_index(drop=True)
+        return frames
 
     # ---------------------------------------------------------------- weighting
     def _weighted_rows(self, owner: str) -> NDArray[np.bool_]:

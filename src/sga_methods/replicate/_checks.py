@@ -3,60 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .. import design as _design  # module import: design.py imports this package lazily
+from .._design_input import SurveyDesignError, _data_column, _data_floats
+from .._design_input import _check_choice as _check_choice
+from .._design_input import _names as _names
+from .._design_input import _quoted as _quoted
+from .._design_input import _rows as _rows
 
 _Floats = NDArray[np.float64]
 
 
 def _error(message: str) -> ValueError:
-    return _design.SurveyDesignError(message)
-
-
-def _rows(index: pd.Index, mask: NDArray[np.bool_], limit: int = 5) -> str:
-    labels = [str(x) for x in index[mask]]
-    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
-    return f"row{'s' if len(labels) > 1 else ''} {', '.join(labels[:limit])}{more}"
-
-
-def _quoted(values: Sequence[Any], limit: int = 10) -> str:
-    plain = [v.item() if isinstance(v, np.generic) else v for v in list(values)[:limit]]
-    shown = ", ".join(repr(v) for v in plain)
-    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
-
-
-def _check_choice(owner: str, name: str, value: Any, choices: Sequence[str]) -> None:
-    if not isinstance(value, str) or value not in choices:
-        raise _error(
-            f"The {name!r} parameter of {owner} must be one of {_quoted(choices)}. "
-            f"Got {value!r} instead."
-        )
-
-
-def _check_options(owner: str, ci_level: Any, ci_df: Any) -> None:
-    number = isinstance(ci_level, float | int) and not isinstance(ci_level, bool)
-    if not number or not 0.0 < float(ci_level) < 1.0:
-        raise _error(
-            f"The 'ci_level' parameter of {owner} must be a float in (0, 1). "
-            f"Got {ci_level!r} instead."
-        )
-    _check_choice(owner, "ci_df", ci_df, _design.CI_DF_CHOICES)
-
-
-def _names(owner: str, role: str, value: Any) -> list[str]:
-    names = [value] if isinstance(value, str) else list(value) if value is not None else []
-    if not names or not all(isinstance(v, str) for v in names):
-        raise _error(
-            f"The {role!r} parameter of {owner} must be a column name or a non-empty list of "
-            f"column names. Got {value!r} instead."
-        )
-    return names
+    return SurveyDesignError(message)
 
 
 def _check_rho(owner: str, method: str, fay_rho: Any) -> float:
@@ -124,23 +87,11 @@ def replicate_scales(
 
 
 def column(data: pd.DataFrame, owner: str, role: str, name: str) -> pd.Series:
-    if name not in data.columns:
-        raise _error(
-            f"The {role!r} column {name!r} of {owner} is not in the data. Expected one of "
-            f"{_quoted([str(c) for c in data.columns])}."
-        )
-    return data[name]
+    return _data_column(data, owner, role, name)
 
 
 def float_values(data: pd.DataFrame, owner: str, role: str, name: str) -> _Floats:
-    col = column(data, owner, role, name)
-    if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        hint = "; use ReplicateDesign.proportion for categories" if role == "analysed" else ""
-        raise _error(
-            f"The {role!r} column {name!r} of {owner} must be numeric or boolean. "
-            f"Got dtype {col.dtype} instead{hint}."
-        )
-    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _data_floats(data, owner, role, name, "ReplicateDesign")
 
 
 def weight_values(data: pd.DataFrame, role: str, name: str) -> _Floats:

@@ -12,12 +12,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from ..intervals import CI_METHODS, proportion_interval, t_interval
+from .._estimators import _Estimators
+from ..intervals import proportion_interval, t_interval
 from ..variance import srs_variance
 from ._checks import (
     _check_bool,
     _check_choice,
-    _check_options,
     _check_rho,
     _error,
     _names,
@@ -56,7 +56,7 @@ class _Domains:
         return len(self.keys)
 
 
-class ReplicateDesign:
+class ReplicateDesign(_Estimators):
     """A survey design whose variances come from replicate weights (R's ``svrepdesign``).
 
     Parameters
@@ -122,7 +122,32 @@ class ReplicateDesign:
     >>> r.mean("y")[["estimate", "se"]]
        estimate   se
     0       3.0  1.5
+
+    The estimators :meth:`mean`, :meth:`total`, :meth:`ratio` and :meth:`proportion`:
+
+    >>> df = pd.DataFrame({"y": [1.0, 3.0], "r1": [0.0, 2.0], "r2": [2.0, 0.0]})
+    >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
+    >>> r.mean("y")[["estimate", "se"]]
+       estimate   se
+    0       2.0  1.0
+    >>> r.total("y")[["estimate", "se"]]
+       estimate   se
+    0       4.0  2.0
+    >>> df = pd.DataFrame({"y": [1.0, 3.0], "x": [1.0, 1.0], "r1": [0.0, 2.0],
+    ...                    "r2": [2.0, 0.0]})
+    >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
+    >>> float(r.ratio("y", "x")["estimate"].iloc[0])
+    2.0
+    >>> df = pd.DataFrame({"x": ["a", "b", "b", "b"], "r1": [0.0, 0.0, 2.0, 2.0],
+    ...                    "r2": [2.0, 2.0, 0.0, 0.0]})
+    >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
+    >>> r.proportion("x", ci_method="wald")[["level", "estimate", "se"]]
+      level  estimate    se
+    0     a      0.25  0.25
+    1     b      0.75  0.25
     """
+
+    _OWNER = "ReplicateDesign"
 
     def __init__(
         self,
@@ -310,17 +335,8 @@ class ReplicateDesign:
         >>> r.subset(df["y"] > 1).weights.tolist()
         [0.0, 1.0, 1.0]
         """
-        if isinstance(mask, pd.Series) and not mask.index.equals(self._data.index):
-            mask = mask.reindex(self._data.index)
-        m = mask if isinstance(mask, pd.Series) else pd.Series(np.asarray(mask))
-        if len(m) != len(self._data) or not pd.api.types.is_bool_dtype(m) or m.isna().any():
-            raise _error(
-                "The 'mask' parameter of ReplicateDesign.subset must be a boolean array or "
-                f"Series of length {len(self._data)} without missing values. Got length {len(m)} "
-                f"and dtype {m.dtype} instead."
-            )
         new = copy.copy(self)
-        new._domain = self._domain & m.to_numpy(dtype=bool)
+        new._domain = self._domain & self._mask(mask)
         new._df_cache = None
         return new
 
@@ -383,10 +399,6 @@ class ReplicateDesign:
         return _Domains(codes, keys, n_rows)
 
     # ---------------------------------------------------------------- replicate estimation
-    def _analysed(self, owner: str, name: str, codes: _Codes) -> tuple[_Floats, _Codes]:
-        y = self._float_values(owner, "analysed", name)
-        return np.nan_to_num(y), np.where(np.isnan(y), -1, codes)
-
     def _summary(
         self,
         dom: _Domains,
@@ -434,230 +446,25 @@ class ReplicateDesign:
         df: _Floats = opts["df"]
         return df
 
-    def _estimate(
-        self, kind: str, variables: Any, denominator: str | None, by: _By, opts: dict[str, Any]
+    # ---------------------------------------------------------------- estimator hooks
+    def _estimate_one(
+        self, dom: _Domains, y: _Floats, x: _Floats | None, codes: _Codes, opts: dict[str, Any]
     ) -> pd.DataFrame:
-        """Shared body of mean (a ratio to ones), total and ratio."""
-        owner = f"ReplicateDesign.{kind}"
-        _check_options(owner, opts["ci_level"], opts["ci_df"])
-        names = _names(owner, "numerator" if kind == "ratio" else "variables", variables)
-        dom = self._domains(owner, by)
-        x, x_codes = None, dom.codes
-        if kind == "ratio":
-            x, x_codes = self._analysed(
-                owner, _names(owner, "denominator", denominator)[0], dom.codes
-            )
-        elif kind == "mean":
-            x = np.ones(len(self._data))
-        frames = []
-        for name in names:
-            y, codes = self._analysed(owner, name, x_codes)
-            if x is None:
-                full, reps = self._rep.totals([(y, codes)], dom.count)
-                est, theta, u = full[0], reps[0], np.where(codes >= 0, y, 0.0)
-            else:
-                full, reps = self._rep.totals([(y, codes), (x, codes)], dom.count)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    est, theta = full[0] / full[1], reps[0] / reps[1]
-                    u = (y - _at(est, codes) * x) / _at(full[1], codes)
-                u = np.where(codes >= 0, u, 0.0)
-            var = self._rep.variance(est, theta)
-            frames.append(self._summary(dom, codes, est, var, opts, u=u))
-            if not isinstance(variables, str):
-                frames[-1].insert(0, "variable", name)
-        return pd.concat(frames, ignore_index=True)
+        if x is None:
+            full, reps = self._rep.totals([(y, codes)], dom.count)
+            est, theta, u = full[0], reps[0], np.where(codes >= 0, y, 0.0)
+        else:
+            full, reps = self._rep.totals([(y, codes), (x, codes)], dom.count)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                est, theta = full[0] / full[1], reps[0] / reps[1]
+                u = (y - _at(est, codes) * x) / _at(full[1], codes)
+            u = np.where(codes >= 0, u, 0.0)
+        var = self._rep.variance(est, theta)
+        return self._summary(dom, codes, est, var, opts, u=u)
 
-    # ---------------------------------------------------------------- estimators
-    def mean(
-        self,
-        variables: str | Sequence[str],
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Weighted mean of numeric columns, overall or by domain, with replicate SEs.
-
-        Parameters
-        ----------
-        variables : str or list of str
-            Numeric or boolean column(s); a list adds a ``variable`` column.
-        by : str or list of str, optional
-            Domain columns: one row per level (combination) with positive weight.
-        ci_level : float, default 0.95
-            Confidence level in (0, 1).
-        ci_df : {"design", "normal"}, default "design"
-            Student *t* with each domain's degrees of freedom (rank of its replicate weights
-            minus one; R's ``confint(x, df = degf(design[domain, ]))``), or normal.
-        deff : bool, default False
-            Add ``deff``, the replicate variance over the SRS variance (R's ``deff = TRUE``).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``[variable], [by columns], estimate, se, ci_low, ci_high, n, cv, [deff]``.
-
-        Raises
-        ------
-        SurveyDesignError
-            Unknown or non-numeric columns, ``ci_level`` outside (0, 1), unknown ``ci_df``.
-
-        Notes
-        -----
-        ``ybar_r = sum_i w_ri d_i y_i / sum_i w_ri d_i`` for each replicate ``r`` (``d_i = 1``
-        in the domain with ``y_i`` observed), combined by the replicate variance formula of
-        :class:`ReplicateDesign`. Missing values: the complete cases form a domain (R's
-        ``na.rm = TRUE``).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [1.0, 3.0], "r1": [0.0, 2.0], "r2": [2.0, 0.0]})
-        >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
-        >>> r.mean("y")[["estimate", "se"]]
-           estimate   se
-        0       2.0  1.0
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("mean", variables, None, by, opts)
-
-    def total(
-        self,
-        variables: str | Sequence[str],
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Weighted total; parameters, result and errors as :meth:`mean`.
-
-        Notes
-        -----
-        ``Y_r = sum_i w_ri d_i y_i`` per replicate. For a total (a linear statistic) the
-        jackknife (JK1, JKn) and BRR/Fay variances equal the Taylor variance of
-        :class:`~sga_methods.design.SurveyDesign` (with-replacement, or with the fpc for the
-        jackknife).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [1.0, 3.0], "r1": [0.0, 2.0], "r2": [2.0, 0.0]})
-        >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
-        >>> r.total("y")[["estimate", "se"]]
-           estimate   se
-        0       4.0  2.0
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("total", variables, None, by, opts)
-
-    def ratio(
-        self,
-        numerator: str | Sequence[str],
-        denominator: str,
-        *,
-        by: _By = None,
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Ratio of two totals ``R = Y / X``, with the replicate variance of ``Y_r / X_r``.
-
-        Parameters
-        ----------
-        numerator : str or list of str
-            Numerator column(s); a list adds a ``variable`` column.
-        denominator : str
-            Denominator column.
-        by, ci_level, ci_df, deff
-            As in :meth:`mean`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            As :meth:`mean`; rows missing either value are dropped (R's ``na.rm = TRUE``).
-
-        Raises
-        ------
-        SurveyDesignError
-            As :meth:`mean`.
-
-        Notes
-        -----
-        ``deff`` is the replicate variance of the ratio over the SRS variance of its
-        linearization ``(y - R x) / X``, as :class:`~sga_methods.design.SurveyDesign` (R's
-        ``svyratio`` on a replicate design stops with an error when asked for ``deff``).
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"y": [1.0, 3.0], "x": [1.0, 1.0], "r1": [0.0, 2.0],
-        ...                    "r2": [2.0, 0.0]})
-        >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
-        >>> float(r.ratio("y", "x")["estimate"].iloc[0])
-        2.0
-        """
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff}
-        return self._estimate("ratio", numerator, denominator, by, opts)
-
-    def proportion(
-        self,
-        variable: str,
-        *,
-        by: _By = None,
-        ci_method: str = "logit",
-        ci_level: float = 0.95,
-        ci_df: str = "design",
-        deff: bool = False,
-    ) -> pd.DataFrame:
-        """Proportion in each category of a column, with replicate SEs and CIs.
-
-        Parameters
-        ----------
-        variable : str
-            Column whose distinct non-missing values are the ``level`` s.
-        by : str or list of str, optional
-            Domain columns, as in :meth:`mean`.
-        ci_method : {"logit", "wald", "beta", "wilson"}, default "logit"
-            See :func:`sga_methods.intervals.proportion_interval` and Notes.
-        ci_level, ci_df, deff
-            As in :meth:`mean`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``[by columns], level, estimate, se, ci_low, ci_high, n, cv, [deff]``.
-
-        Raises
-        ------
-        SurveyDesignError
-            Unknown column, unknown ``ci_method`` or ``ci_df``, ``ci_level`` outside (0, 1).
-
-        Notes
-        -----
-        Estimate, SE and deff are those of the mean of ``1{x_i = level}``. The ``"logit"``
-        interval is ``expit(logit(p) -/+ t se_L)`` with ``se_L`` the replicate standard error
-        of ``logit(p_r)``, as R's ``svyciprop(method = "logit")``, whose ``svyglm`` fits the
-        logit model in every replicate (a Taylor design uses the delta method,
-        ``se / (p (1 - p))``, instead). The other intervals use the replicate SE of ``p``.
-
-        Examples
-        --------
-        >>> df = pd.DataFrame({"x": ["a", "b", "b", "b"], "r1": [0.0, 0.0, 2.0, 2.0],
-        ...                    "r2": [2.0, 2.0, 0.0, 0.0]})
-        >>> r = ReplicateDesign(df, replicate_weights="r", method="jk1")
-        >>> r.proportion("x", ci_method="wald")[["level", "estimate", "se"]]
-          level  estimate    se
-        0     a      0.25  0.25
-        1     b      0.75  0.25
-        """
-        owner = "ReplicateDesign.proportion"
-        opts = {"ci_level": ci_level, "ci_df": ci_df, "deff": deff, "ci_method": ci_method}
-        _check_options(owner, ci_level, ci_df)
-        _check_choice(owner, "ci_method", ci_method, CI_METHODS)
-        col = self._column(owner, "analysed", _names(owner, "variable", variable)[0])
-        dom = self._domains(owner, by)
-        observed = col.notna().to_numpy()
-        codes = np.where(observed, dom.codes, -1)
-        levels = sorted(pd.unique(col[observed]))
+    def _proportion_frames(
+        self, col: pd.Series, levels: list[Any], codes: _Codes, dom: _Domains, opts: dict[str, Any]
+    ) -> list[pd.DataFrame]:
         ones = np.ones(len(self._data))
         indicators = [(col == level).to_numpy(dtype=float) for level in levels]
         full, reps = self._rep.totals([*((v, codes) for v in indicators), (ones, codes)], dom.count)
@@ -665,13 +472,13 @@ class ReplicateDesign:
             est, theta = full[:-1] / full[-1], reps[:-1] / reps[-1]
         var = self._rep.variance(est, theta)
         ci_se = None
-        if ci_method == "logit":
+        if opts["ci_method"] == "logit":
             start = special.logit(est)
             with np.errstate(divide="ignore", invalid="ignore"):
                 se_logit = np.sqrt(self._rep.variance(start, _logit_fits(theta, start)))
                 ci_se = se_logit * est * (1.0 - est)
         frames = []
-        for k, level in enumerate(levels):
+        for k in range(len(levels)):
             u = np.where(codes >= 0, (indicators[k] - _at(est[k], codes)), 0.0)
             u = u / np.where(codes >= 0, _at(full[-1], codes), 1.0)
             frames.append(
@@ -685,7 +492,4 @@ class ReplicateDesign:
                     ci_se=None if ci_se is None else ci_se[k],
                 )
             )
-            frames[-1].insert(dom.keys.shape[1], "level", level)
-        out = pd.concat(frames, ignore_index=True)
-        order = np.argsort(np.tile(np.arange(dom.count), len(levels)), kind="stable")
-        return out.iloc[order].reset_index(drop=True)
+        return frames
