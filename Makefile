@@ -29,8 +29,8 @@ run: $(STAMP)
 	$(BIN)/sga run
 
 test: lint
-	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --doctest-modules src/sga_methods -q
+	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests workbooks
