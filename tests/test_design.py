@@ -15,7 +15,6 @@ Where the numbers come from (see tests/README.md):
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,48 +26,22 @@ import pytest
 from sga_methods.design import SurveyDesign, SurveyDesignError
 from sga_methods.intervals import proportion_interval
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from ._reference import STATS, assert_fields, data_csv, load, match_row
+
 DATA = Path(__file__).resolve().parent / "data"
-API = json.loads((RESULTS / "survey_api.json").read_text())
-NCVS = json.loads((RESULTS / "ncvs_property.json").read_text())
-RTOL = 1e-6
-STATS = ("estimate", "se", "ci_low", "ci_high", "deff")
-
-
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(RESULTS / name)
+API = load("survey_api.json")
+NCVS = load("ncvs_property.json")
 
 
 @cache
 def _design(name: str) -> SurveyDesign:
     spec = API["designs"][name]
-    return SurveyDesign(_csv(spec["csv"]), **spec["python"])
+    return SurveyDesign(data_csv(spec["csv"]), **spec["python"])
 
 
 @cache
 def _ncvs() -> pd.DataFrame:
     return pd.read_csv(DATA / "ncvs2021_household.csv.gz")
-
-
-def _match(out: pd.DataFrame, row: dict[str, Any]) -> pd.Series:
-    """The row of ``out`` with the domain and level of an R result row."""
-    mask = np.ones(len(out), dtype=bool)
-    for column, value in (row.get("by") or {}).items():
-        mask &= out[column].astype(str).to_numpy() == value
-    if row.get("level") is not None:
-        mask &= out["level"].astype(str).to_numpy() == row["level"]
-    assert mask.sum() == 1, f"no unique result row for {row.get('by')} {row.get('level')}"
-    return out[mask].iloc[0]
-
-
-def _compare(got: pd.Series, expected: dict[str, Any], fields: tuple[str, ...]) -> None:
-    for field in fields:
-        want = expected.get(field)
-        if want is None:  # R gave NA / NaN (e.g. a t quantile with 0 degrees of freedom)
-            assert np.isnan(got[field]), field
-        else:
-            np.testing.assert_allclose(got[field], want, rtol=RTOL, atol=0, err_msg=field)
 
 
 # ---------------------------------------------------------------------------- reference
@@ -84,8 +57,8 @@ def test_agrees_with_r_survey(case: dict[str, Any]) -> None:
     out = getattr(design, spec["method"])(*spec["args"], **spec["kwargs"])
     assert len(out) == len(case["rows"])
     for row in case["rows"]:
-        got = _match(out, row)
-        _compare(got, row, STATS)
+        got = match_row(out, row)
+        assert_fields(got, row, STATS)
         assert got["n"] == row["n"]
 
 
@@ -101,7 +74,7 @@ def test_lonely_psu_fail_names_the_strata(case: dict[str, Any]) -> None:
     """R stops with "Stratum (H) has only one PSU"; we raise naming the same stratum."""
     stratum = case["error"].split("(")[1].split(")")[0]
     with pytest.raises(SurveyDesignError, match=f"single PSU.*'{stratum}'.*lonely_psu='fail'"):
-        SurveyDesign(_csv(case["csv"]), **case["python"])
+        SurveyDesign(data_csv(case["csv"]), **case["python"])
 
 
 @pytest.mark.reference
@@ -111,9 +84,9 @@ def test_ncvs_property_victimization_agrees_with_r(case: dict[str, Any]) -> None
     assert design.degrees_of_freedom == NCVS["degf"]
     spec = case["python"]
     out = design.mean(*spec["args"], by=spec.get("by"))
-    got = _match(out, case)
+    got = match_row(out, case)
     scaled = got[["estimate", "se", "ci_low", "ci_high"]] * spec["scale"]
-    _compare(scaled, case, ("estimate", "se", "ci_low", "ci_high"))
+    assert_fields(scaled, case, ("estimate", "se", "ci_low", "ci_high"))
 
 
 @pytest.mark.reference
@@ -199,8 +172,8 @@ def test_several_variables_equal_separate_calls_and_proportions_sum_to_one() -> 
 
 @pytest.mark.identity
 def test_nest_true_with_unique_labels_equals_nest_false_and_subset_keeps_rows() -> None:
-    a = SurveyDesign(_csv("apiclus1.csv"), weights="pw", psu="dnum", strata="stype", nest=True)
-    data = _csv("apiclus1.csv").assign(psu=lambda d: d["stype"] + "-" + d["dnum"].astype(str))
+    a = SurveyDesign(data_csv("apiclus1.csv"), weights="pw", psu="dnum", strata="stype", nest=True)
+    data = data_csv("apiclus1.csv").assign(psu=lambda d: d["stype"] + "-" + d["dnum"].astype(str))
     b = SurveyDesign(data, weights="pw", psu="psu", strata="stype")
     pd.testing.assert_frame_equal(a.mean("api00"), b.mean("api00"))
     sub = a.subset(a.data["stype"] == "E").subset(a.data["sch.wide"] == "Yes")
@@ -227,7 +200,7 @@ def test_missing_values_form_a_domain() -> None:
 
 @pytest.mark.identity
 def test_assign_adds_analysis_columns_to_the_same_design() -> None:
-    design = _design("dstrat").subset(_csv("apistrat.csv")["stype"] != "H")
+    design = _design("dstrat").subset(data_csv("apistrat.csv")["stype"] != "H")
     scaled = design.assign(api_k=lambda df: df["api00"] / 1000).mean("api_k", by="stype")
     plain = design.mean("api00", by="stype")
     for col in ("estimate", "se", "ci_low", "ci_high"):

@@ -16,9 +16,7 @@ Where the numbers come from (see tests/README.md):
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,21 +26,15 @@ import pytest
 from sga_methods.design import SurveyDesign, SurveyDesignError
 from sga_methods.variance import taylor_variance
 
-RESULTS = Path(__file__).resolve().parent / "results"
-REF = json.loads((RESULTS / "survey_multistage.json").read_text())
-RTOL = 1e-6
-STATS = ("estimate", "se", "ci_low", "ci_high", "deff")
+from ._reference import assert_fields, data_csv, load, match_row, run_case
 
-
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(RESULTS / name)
+REF = load("survey_multistage.json")
 
 
 @cache
 def _design(name: str) -> SurveyDesign:
     spec = REF["designs"][name]
-    design = SurveyDesign(_csv(spec["csv"]), **spec["python"])
+    design = SurveyDesign(data_csv(spec["csv"]), **spec["python"])
     weighting = spec.get("weighting")
     if weighting is None:
         return design
@@ -51,37 +43,16 @@ def _design(name: str) -> SurveyDesign:
     return design.poststratify(weighting["columns"], weighting["totals"])
 
 
-def _match(out: pd.DataFrame, row: dict[str, Any]) -> pd.Series:
-    mask = np.ones(len(out), dtype=bool)
-    for column, value in (row.get("by") or {}).items():
-        mask &= out[column].astype(str).to_numpy() == value
-    if row.get("level") is not None:
-        mask &= out["level"].astype(str).to_numpy() == row["level"]
-    assert mask.sum() == 1, f"no unique result row for {row.get('by')} {row.get('level')}"
-    return out[mask].iloc[0]
-
-
-def _run(design: SurveyDesign, spec: dict[str, Any]) -> pd.DataFrame:
-    if spec["subset"] is not None:
-        column, value = spec["subset"]["column"], spec["subset"]["equals"]
-        design = design.subset(design.data[column].astype(str) == value)
-    return getattr(design, spec["method"])(*spec["args"], **spec["kwargs"])
-
-
 # ---------------------------------------------------------------------------- reference
 @pytest.mark.reference
 @pytest.mark.parametrize("case", REF["cases"], ids=[c["id"] for c in REF["cases"]])
 def test_agrees_with_r_survey(case: dict[str, Any]) -> None:
     """Estimate, SE, CI, deff and n agree with R for every case of survey_multistage.R."""
-    out = _run(_design(case["python"]["design"]), case["python"])
+    out = run_case(_design(case["python"]["design"]), case["python"])
     assert len(out) == len(case["rows"])
     for row in case["rows"]:
-        got = _match(out, row)
-        for field in STATS:
-            if row[field] is None:  # R: NA (lonely "average" at a later stage, 0 df)
-                assert np.isnan(got[field]), field
-            else:
-                np.testing.assert_allclose(got[field], row[field], rtol=RTOL, err_msg=field)
+        got = match_row(out, row)
+        assert_fields(got, row)  # R's NA (lonely "average" at a later stage, 0 df): NaN here
         assert got["n"] == row["n"]
 
 
@@ -102,12 +73,12 @@ def test_lonely_fail_raises_where_r_stops(case: dict[str, Any]) -> None:
         else rf"single stage-{stage} unit.*'dnum' values 200\).*lonely_psu='fail'"
     )
     with pytest.raises(SurveyDesignError, match=message):
-        SurveyDesign(_csv(case["csv"]), **case["python"])
+        SurveyDesign(data_csv(case["csv"]), **case["python"])
 
 
 # ---------------------------------------------------------------------------- identity
 def _clus2(**kwargs: Any) -> SurveyDesign:
-    return SurveyDesign(_csv("apiclus2.csv"), weights="pw", **kwargs)
+    return SurveyDesign(data_csv("apiclus2.csv"), weights="pw", **kwargs)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-12) -> None:
@@ -133,7 +104,7 @@ def test_a_one_element_list_is_the_column() -> None:
 
 @pytest.mark.identity
 def test_fpc_as_counts_equals_fpc_as_fractions_at_every_stage() -> None:
-    data = _csv("apiclus2.csv").copy()
+    data = data_csv("apiclus2.csv").copy()
     data["f1"] = 40 / data["fpc1"]
     data["f2"] = data.groupby("dnum")["snum"].transform("size") / data["fpc2"]
     counts = SurveyDesign(data, weights="pw", psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])
@@ -145,7 +116,7 @@ def test_fpc_as_counts_equals_fpc_as_fractions_at_every_stage() -> None:
 
 @pytest.mark.identity
 def test_brewer_with_equal_probabilities_in_strata_is_srs_without_replacement() -> None:
-    data = _csv("demo_multistage.csv").copy()
+    data = data_csv("demo_multistage.csv").copy()
     n_h = data.groupby("stratum")["mahalla"].transform("nunique")
     data["psu_frac"] = n_h / data["psu_count_stratum"]
     srs = SurveyDesign(
@@ -181,7 +152,7 @@ def test_by_equals_subset(name: str) -> None:
 def test_brewer_variance_does_not_depend_on_row_order() -> None:
     """R pairs PSUs with other PSUs' probabilities unless the rows are sorted (R script)."""
     spec = REF["designs"]["pps2"]
-    data = _csv(spec["csv"])
+    data = data_csv(spec["csv"])
     shuffled = data.sample(frac=1.0, random_state=1).reset_index(drop=True)
     a = SurveyDesign(data, **spec["python"]).mean("theft", by="sex")
     b = SurveyDesign(shuffled, **spec["python"]).mean("theft", by="sex")

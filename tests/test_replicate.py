@@ -16,9 +16,7 @@ Where the numbers come from (see tests/README.md):
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,20 +26,14 @@ import pytest
 from sga_methods.design import SurveyDesign, SurveyDesignError
 from sga_methods.replicate import ReplicateDesign, from_design, hadamard
 
-RESULTS = Path(__file__).resolve().parent / "results"
-REF = json.loads((RESULTS / "survey_replicate.json").read_text())
-RTOL = 1e-6
-STATS = ("estimate", "se", "ci_low", "ci_high", "deff")
+from ._reference import RTOL, STATS, data_csv, load, match_row, run_case
+
+REF = load("survey_replicate.json")
 SYMBOLS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(RESULTS / name)
-
-
 def _survey_design(csv: str, spec: dict[str, Any]) -> SurveyDesign:
-    return SurveyDesign(_csv(csv), **spec)
+    return SurveyDesign(data_csv(csv), **spec)
 
 
 @cache
@@ -51,26 +43,7 @@ def _design(name: str, compress: bool = False) -> ReplicateDesign:
     if py["kind"] == "from_design":
         base = _survey_design(spec["csv"], py["design"])
         return from_design(base, py["method"], compress=compress, **(py["kwargs"] or {}))
-    return ReplicateDesign(_csv(spec["csv"]), **py["kwargs"])
-
-
-def _match(out: pd.DataFrame, row: dict[str, Any]) -> pd.Series:
-    """The row of ``out`` with the domain and level of an R result row."""
-    mask = np.ones(len(out), dtype=bool)
-    for column, value in (row.get("by") or {}).items():
-        mask &= out[column].astype(str).to_numpy() == value
-    if row.get("level") is not None:
-        mask &= out["level"].astype(str).to_numpy() == row["level"]
-    assert mask.sum() == 1, f"no unique result row for {row.get('by')} {row.get('level')}"
-    return out[mask].iloc[0]
-
-
-def _run(design: ReplicateDesign, spec: dict[str, Any]) -> pd.DataFrame:
-    if spec["subset"] is not None:
-        column, value = spec["subset"]["column"], spec["subset"]["equals"]
-        design = design.subset(design.data[column].astype(str) == value)
-    out: pd.DataFrame = getattr(design, spec["method"])(*spec["args"], **spec["kwargs"])
-    return out
+    return ReplicateDesign(data_csv(spec["csv"]), **py["kwargs"])
 
 
 def _multipliers(name: str) -> np.ndarray:
@@ -85,10 +58,10 @@ def _multipliers(name: str) -> np.ndarray:
 @pytest.mark.parametrize("case", REF["cases"], ids=[c["id"] for c in REF["cases"]])
 def test_agrees_with_r_survey(case: dict[str, Any]) -> None:
     """Estimate, SE, CI, deff and n agree with R for every case of survey_replicate.R."""
-    out = _run(_design(case["python"]["design"]), case["python"])
+    out = run_case(_design(case["python"]["design"]), case["python"])
     assert len(out) == len(case["rows"])
     for row in case["rows"]:
-        got = _match(out, row)
+        got = match_row(out, row)
         for field in STATS:
             if field not in row:  # R gives no deff for svyratio on replicate designs
                 continue
@@ -173,7 +146,7 @@ def test_variance_of_a_total_equals_taylor(name: str, by: str | None) -> None:
     """For a total (linear), JK1/JKn (with fpc) and BRR/Fay (2 PSUs per stratum, no fpc)
     variances equal the ultimate-cluster Taylor variance, overall and for domains."""
     csv, spec = TAYLOR[name]
-    taylor = SurveyDesign(_csv(csv), **spec).total("enroll", by=by)
+    taylor = SurveyDesign(data_csv(csv), **spec).total("enroll", by=by)
     rep = _design(name).total("enroll", by=by)
     np.testing.assert_allclose(rep["estimate"], taylor["estimate"], rtol=1e-12)
     np.testing.assert_allclose(rep["se"], taylor["se"], rtol=1e-10)
@@ -289,11 +262,11 @@ def test_result_columns_match_survey_design() -> None:
 def _apistrat(fpc: bool) -> SurveyDesign:
     spec = {"weights": "pw", "strata": "stype", "psu": "dnum", "nest": True}
     if fpc:  # a sampling fraction of PSUs in each stratum: 10% / 20% / 50%
-        data = _csv("apistrat.csv").assign(
+        data = data_csv("apistrat.csv").assign(
             frac=lambda d: d["stype"].map({"E": 0.1, "H": 0.2, "M": 0.5})
         )
         return SurveyDesign(data, fpc="frac", **spec)
-    return SurveyDesign(_csv("apistrat.csv"), **spec)
+    return SurveyDesign(data_csv("apistrat.csv"), **spec)
 
 
 def test_bootstrap_is_reproducible_and_rescaled() -> None:
@@ -422,7 +395,7 @@ def test_conversion_errors_name_the_strata() -> None:
 
 
 def test_brr_with_fpc_warns_like_r() -> None:
-    data = _csv("api_brr.csv").assign(n_pop=100)
+    data = data_csv("api_brr.csv").assign(n_pop=100)
     design = SurveyDesign(data, weights="pw", strata="vstrat", psu="vpsu", fpc="n_pop")
     with pytest.warns(UserWarning, match=r"ignores the fpc"):
         from_design(design, "brr")

@@ -14,10 +14,8 @@ Where the numbers come from (see tests/README.md):
 
 from __future__ import annotations
 
-import json
 import time
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,23 +25,17 @@ import pytest
 from sga_methods import weighting
 from sga_methods.design import SurveyDesign, SurveyDesignError
 
-RESULTS = Path(__file__).resolve().parent / "results"
-REF = json.loads((RESULTS / "survey_weighting.json").read_text())
+from ._reference import RTOL, STATS, assert_fields, data_csv, load, match_row, run_case
+
+REF = load("survey_weighting.json")
 CASES = {case["id"]: case for case in REF["cases"]}
 POP = REF["populations"]
-RTOL = 1e-6
-STATS = ("estimate", "se", "ci_low", "ci_high", "deff")
-
-
-@cache
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(RESULTS / name)
 
 
 @cache
 def _design(name: str) -> SurveyDesign:
     spec = REF["designs"][name]
-    return SurveyDesign(_csv(spec["csv"]), **spec["python"])
+    return SurveyDesign(data_csv(spec["csv"]), **spec["python"])
 
 
 def _apply(design: SurveyDesign, ops: list[dict[str, Any]]) -> SurveyDesign:
@@ -72,18 +64,8 @@ def _weighted(case_id: str) -> SurveyDesign:
     return _apply(_design(case["design"]), case["python"])
 
 
-def _match(out: pd.DataFrame, row: dict[str, Any]) -> pd.Series:
-    mask = np.ones(len(out), dtype=bool)
-    for column, value in (row.get("by") or {}).items():
-        mask &= out[column].astype(str).to_numpy() == value
-    if row.get("level") is not None:
-        mask &= out["level"].astype(str).to_numpy() == row["level"]
-    assert mask.sum() == 1, f"no unique result row for {row.get('by')} {row.get('level')}"
-    return out[mask].iloc[0]
-
-
 def _estimate(design: SurveyDesign, spec: dict[str, Any]) -> pd.DataFrame:
-    return getattr(design, spec["method"])(*spec["args"], deff=True, **spec["kwargs"])
+    return run_case(design, spec, deff=True)
 
 
 # ---------------------------------------------------------------------------- reference
@@ -111,16 +93,11 @@ def test_estimates_after_weighting_agree_with_r(case_id: str, index: int) -> Non
     out = _estimate(_weighted(case_id), spec["python"])
     assert len(out) == len(spec["rows"])
     for row in spec["rows"]:
-        got = _match(out, row)
+        got = match_row(out, row)
         # R's svyciprop(method = "logit") gives (0, NaN) whenever the domain has one degree
         # of freedom (svyglm's residual df is then 0), with or without weighting
         degenerate = spec["python"]["method"] == "proportion" and row["df"] <= 1
-        for field in STATS[:2] + STATS[4:] if degenerate else STATS:
-            want = row.get(field)
-            if want is None:  # R gave NA (a t quantile with 0 degrees of freedom)
-                assert np.isnan(got[field]), field
-            else:
-                np.testing.assert_allclose(got[field], want, rtol=RTOL, atol=0, err_msg=field)
+        assert_fields(got, row, STATS[:2] + STATS[4:] if degenerate else STATS)
         assert got["n"] == row["n"]
 
 
@@ -396,7 +373,7 @@ def test_design_properties_for_replicate_builders() -> None:
     assert d.fpc_population is not None and (d.fpc_population == 757).all()
     assert d.design_columns == {"weights": "pw", "strata": None, "psu": "dnum", "fpc": "fpc"}
     assert _design("dclus1").lonely_psu == "fail"
-    assert SurveyDesign(_csv("apiclus1.csv")).fpc_population is None
+    assert SurveyDesign(data_csv("apiclus1.csv")).fpc_population is None
 
 
 # ---------------------------------------------------------------------------- design weights
