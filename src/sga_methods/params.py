@@ -219,6 +219,9 @@ class Options(_Model):
     series_cap: int | str | None = Field(
         None, description="Cap on incidents per respondent: null, an integer, or 'p98'"
     )
+    ci_method: Literal["logit", "beta", "wilson", "wald"] = Field(
+        "logit", description="Interval for percentages: logit, beta (Korn-Graubard), wilson, wald"
+    )
     min_n: int = Field(30, ge=1, description="Suppress estimates with fewer unweighted cases")
     flag_cv: float = Field(0.30, gt=0, description="Flag estimates with a CV above this")
     suppress_cv: float = Field(0.50, gt=0, description="Suppress estimates with a CV above this")

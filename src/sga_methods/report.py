@@ -28,8 +28,10 @@ from .params import DistrictParams, Options
 __all__ = [
     "PALETTE",
     "HTMLBlock",
+    "cap_text",
     "estimate_table",
     "md",
+    "method_note",
     "notice",
     "plot_estimates",
     "save_results",
@@ -132,6 +134,68 @@ def variance_method(params: DistrictParams) -> str:
         f"{strata}{clusters}; they allow for {first}, and for the nonresponse adjustment"
         f"{weighting}."
     )
+
+
+_CI_METHOD_TEXT = {
+    "logit": "logit intervals for percentages (a Wald interval on the log-odds scale, R's "
+    "svyciprop default), which stay within 0-100",
+    "beta": "Korn-Graubard intervals for percentages (Clopper-Pearson on the effective "
+    "sample size), which are conservative for small percentages",
+    "wilson": "Wilson score intervals for percentages on the effective sample size",
+    "wald": "symmetric Wald intervals (estimate ± t × SE)",
+}
+
+
+def cap_text(cap: int | str | None) -> str:
+    """One sentence on the series rule applied to counts of repeat incidents."""
+    if cap is None:
+        return "Counts of repeat incidents are not capped."
+    if cap == "p98":
+        return (
+            "Each respondent's count of incidents is capped at the weighted 98th percentile of "
+            "counts among victims (the Crime Survey for England and Wales rule since 2019)."
+        )
+    return (
+        f"Each respondent's count of incidents is capped at {cap} (a fixed series cap; 10 is "
+        "the NCVS rule, 5 the former Crime Survey for England and Wales rule)."
+    )
+
+
+def method_note(
+    params: DistrictParams, *, recall: str | None = None, series: bool = False
+) -> _Markdown:
+    """A paragraph for readers on how this module's figures were produced.
+
+    Parameters
+    ----------
+    params : DistrictParams
+        The district's parameters: reference period, design, weighting and options.
+    recall : str, optional
+        Reference period of the questions, e.g. ``"past 12 months"``; defaults to the
+        district's victimization recall period.
+    series : bool, default False
+        Mention the series cap (modules with incident counts).
+
+    Returns
+    -------
+    Markdown
+        Reference period and fieldwork, the series cap, the variance method, the interval
+        method and level, and the disclosure rules, all taken from ``params``.
+    """
+    o = params.options
+    rp = params.reference_period
+    period = recall or f"past {rp.victimization_months} months"
+    parts = [
+        f"**Method.** Questions refer to the {period} before the interview (fieldwork "
+        f"{rp.fieldwork_start:%d %B %Y} to {rp.fieldwork_end:%d %B %Y}).",
+        cap_text(o.series_cap) if series else "",
+        variance_method(params),
+        f"Intervals are {o.ci_level:.0%} confidence intervals: {_CI_METHOD_TEXT[o.ci_method]}.",
+        f"Estimates resting on fewer than {o.min_n} interviews, or with a coefficient of "
+        f"variation above {o.suppress_cv:.0%}, are suppressed; those with a coefficient of "
+        f"variation above {o.flag_cv:.0%} are marked † as unreliable.",
+    ]
+    return _Markdown(" ".join(p for p in parts if p))
 
 
 def _fmt(x: float, decimals: int) -> str:

@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._rates import percent, scale_columns
 from .design import SurveyDesign
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "concentration",
     "count_column",
     "incidence",
+    "population_at_risk",
     "prevalence",
     "reported_column",
     "reporting_rate",
@@ -165,41 +167,30 @@ def series_cap(design: SurveyDesign, column: str, cap: Cap) -> float:
     return float(cap)
 
 
+def population_at_risk(column: str) -> str:
+    """``"households"`` or ``"persons"`` for a standard count column, else ``"units"``.
+
+    Examples
+    --------
+    >>> population_at_risk("n12_burglary"), population_at_risk("n5y_robbery")
+    ('households', 'persons')
+    >>> population_at_risk("my_count")
+    'units'
+    """
+    for prefix in RECALL_PREFIX.values():
+        crime = CRIME_TYPES.get(column.removeprefix(prefix)) if column.startswith(prefix) else None
+        if crime is not None:
+            return "households" if crime.unit == "household" else "persons"
+    return "units"
+
+
 def _label(table: pd.DataFrame, unit: str, columns: list[str]) -> pd.DataFrame:
+    """Add ``unit`` (the rate base) and ``population`` (of whom) to a rate table."""
     if "variable" not in table.columns:
         table.insert(0, "variable", columns[0])
     table["unit"] = unit
+    table["population"] = table["variable"].map(population_at_risk)
     return table
-
-
-def _scale(table: pd.DataFrame, factor: float) -> pd.DataFrame:
-    for col in ("estimate", "se", "ci_low", "ci_high"):
-        table[col] = table[col] * factor
-    return table
-
-
-def _percent(
-    design: SurveyDesign,
-    indicators: dict[str, pd.Series],
-    *,
-    by: str | Sequence[str] | None,
-    ci_level: float,
-    ci_method: str,
-) -> pd.DataFrame:
-    """Percentage with indicator == 1 (NaN = not in the base), one block per indicator."""
-    frames = []
-    for name, x in indicators.items():
-        t = design.assign(__indicator=x).proportion(
-            "__indicator", by=by, ci_method=ci_method, ci_level=ci_level
-        )
-        if (t["level"] == 1).any():
-            t = t[t["level"] == 1]
-        else:  # nobody in the sample has the attribute: 0% everywhere, no interval
-            t = t[t["level"] == 0].assign(estimate=0.0, se=0.0, ci_low=np.nan, ci_high=np.nan)
-        t = t.drop(columns="level").reset_index(drop=True)
-        t.insert(0, "variable", name)
-        frames.append(t)
-    return _scale(pd.concat(frames, ignore_index=True), 100.0)
 
 
 def prevalence(
@@ -229,7 +220,9 @@ def prevalence(
     -------
     DataFrame
         ``variable`` (the count column), domain columns, ``estimate, se, ci_low, ci_high``
-        in per cent, ``n``, ``cv`` and ``unit`` ("per 100").
+        in per cent, ``n``, ``cv``, ``unit`` ("per 100") and ``population`` (of whom:
+        "persons" or "households" for the standard count columns, see
+        :func:`population_at_risk`).
 
     Notes
     -----
@@ -241,7 +234,7 @@ def prevalence(
     for c in _columns(counts):
         values = _count(design, c)
         indicators[c] = (values >= 1).astype(float).where(values.notna())
-    table = _percent(design, indicators, by=by, ci_level=ci_level, ci_method=ci_method)
+    table = percent(design, indicators, by=by, ci_level=ci_level, ci_method=ci_method)
     return _label(table, "per 100", list(indicators))
 
 
@@ -284,7 +277,7 @@ def incidence(
     table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
     table["variable"] = table["variable"].str.removeprefix("__inc_")
     table["cap"] = table["variable"].map(caps)
-    return _label(_scale(table, float(per)), f"per {per:,.0f}", cols)
+    return _label(scale_columns(table, float(per)), f"per {per:,.0f}", cols)
 
 
 def concentration(
@@ -366,7 +359,9 @@ def reporting_rate(
         )
     # The victims form a domain (subset), so the interval's degrees of freedom are the
     # domain's, as in R's svyciprop on subset(design, victim >= 1).
-    table = _percent(
+    table = percent(
         design.subset(victims), {reported: flag}, by=by, ci_level=ci_level, ci_method=ci_method
     )
-    return _label(table, "per 100 victims", [reported])
+    table = _label(table, "per 100 victims", [reported])
+    table["population"] = population_at_risk(victim)
+    return table
