@@ -80,7 +80,8 @@ def _domain_masks(design: SurveyDesign, by: _By) -> list[tuple[dict[str, object]
         raise ValueError(f"domain column(s) {missing} are not in the survey data")
     keys = design.data[cols]
     out = []
-    for values, index in keys.groupby(cols, sort=True, dropna=True).groups.items():
+    grouped = keys.groupby(cols if len(cols) > 1 else cols[0], sort=True, dropna=True)
+    for values, index in grouped.groups.items():
         values = values if isinstance(values, tuple) else (values,)
         mask = design.data.index.isin(index)
         out.append((dict(zip(cols, values, strict=True)), mask))
@@ -114,7 +115,7 @@ def mean_of_percents(
     -------
     DataFrame
         ``variable``, the domain columns, ``estimate, se, ci_low, ci_high`` in per cent,
-        ``n`` (rows in at least one base) and ``cv``.
+        ``n`` (rows with positive weight in at least one base) and ``cv``.
 
     Notes
     -----
@@ -142,7 +143,7 @@ def mean_of_percents(
             r = float(np.sum(w[b] * y[b]) / total_base)
             ratios.append(r)
             z[b] += (y[b] - r) / total_base
-            in_any |= b
+            in_any |= b & (w > 0)
         k = len(parts)
         est = float(np.mean(ratios))
         tot = design.assign(__z=z / k).total("__z", ci_level=ci_level)
