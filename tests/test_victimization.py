@@ -1,7 +1,8 @@
 """Victimization rates against R's survey package, and the identities between them.
 
 Reference numbers: tests/results/victimization_demo.R (R survey 4.1.1) run on the committed
-synthetic demo survey; see tests/README.md.
+synthetic demo survey, and tests/results/ncvs_property.R with BJS's published 2021 NCVS
+property victimization figures (tests/data/ncvs2021_household.csv.gz); see tests/README.md.
 """
 
 from __future__ import annotations
@@ -168,3 +169,81 @@ def test_bad_reported_values_and_unknown_columns():
         vic.incidence(d, "nope")
     with pytest.raises(ValueError, match="cap"):
         vic.incidence(d, "n", cap=0)
+
+
+# --- NCVS 2021: published property victimization through the victimization API -------------
+
+NCVS = json.loads((ROOT / "tests" / "results" / "ncvs_property.json").read_text())
+NCVS_CASES = {c["id"]: c for c in NCVS["cases"]}
+
+
+def _ncvs_households() -> pd.DataFrame:
+    """The NCVS extract with the victimization-to-household weight ratio made explicit."""
+    hh = pd.read_csv(ROOT / "tests" / "data" / "ncvs2021_household.csv.gz")
+    victimized = hh["property_count"] > 0
+    hh["vr_ratio"] = (hh["property_vr_count"] / hh["property_count"]).where(victimized, 1.0)
+    return hh
+
+
+NCVS_HH = _ncvs_households()
+
+
+def _ncvs_design(data: pd.DataFrame = NCVS_HH) -> SurveyDesign:
+    return SurveyDesign(data, **NCVS["python_design"])
+
+
+@pytest.mark.reference
+def test_ncvs_property_rate_per_1000_households_matches_bjs_and_r():
+    """BJS, Criminal Victimization 2021 (NCJ 305101): 90.3 property victimizations per
+    1,000 households, SE 1.95 (the book's NCVS vignette); R: tests/results/ncvs_property.R."""
+    t = vic.incidence(_ncvs_design(), "property_count", weight_ratio="vr_ratio")
+    assert round(t["estimate"].item(), 1) == 90.3 and round(t["se"].item(), 2) == 1.95
+    check(t, NCVS_CASES["property_vr_count_mean"], 1)
+    assert t["unit"].item() == "per 1,000"
+
+
+@pytest.mark.reference
+def test_ncvs_property_prevalence_matches_bjs_6_25_percent():
+    t = vic.prevalence(_ncvs_design(), "property_any")
+    assert round(t["estimate"].item(), 2) == 6.25
+    ref = NCVS_CASES["property_any_mean"]  # R's svymean (its interval is Wald; ours is logit)
+    np.testing.assert_allclose(t[["estimate", "se"]].iloc[0], [100 * ref["estimate"], 100 * ref["se"]],
+                               rtol=RTOL)  # fmt: skip
+
+
+@pytest.mark.reference
+def test_ncvs_property_rates_for_owned_and_rented_homes_match_r():
+    t = vic.incidence(_ncvs_design(), "property_count", weight_ratio="vr_ratio", by="tenure")
+    assert t["tenure"].tolist() == [1, 2]
+    check(t.iloc[[0]], NCVS_CASES["property_vr_count_tenure1"], 1)
+    check(t.iloc[[1]], NCVS_CASES["property_vr_count_tenure2"], 1)
+
+
+@pytest.mark.identity
+def test_ncvs_households_with_zero_weight_change_nothing():
+    extra = NCVS_HH.sample(500, random_state=1).assign(weight=0.0, property_count=3,
+                                                       property_any=1, vr_ratio=1.5)  # fmt: skip
+    padded = pd.concat([NCVS_HH, extra], ignore_index=True)
+    for fn, args in [
+        (vic.incidence, {"counts": "property_count", "weight_ratio": "vr_ratio", "by": "tenure"}),
+        (vic.prevalence, {"counts": "property_any", "by": "tenure"}),
+        (vic.concentration, {"counts": "property_count", "cap": "p98"}),
+    ]:
+        base, more = fn(_ncvs_design(), **args), fn(_ncvs_design(padded), **args)
+        for col in ("estimate", "se", "ci_low", "ci_high"):
+            np.testing.assert_allclose(
+                more[col], base[col], rtol=1e-10, err_msg=f"{fn.__name__} {col}"
+            )
+
+
+@pytest.mark.regression
+def test_weight_ratio_must_be_positive_for_victims():
+    bad = NCVS_HH.head(2000).copy()
+    victim = bad.index[bad["property_count"] > 0][0]
+    bad.loc[victim, "vr_ratio"] = 0
+    with pytest.raises(ValueError, match="'vr_ratio' must be positive where 'property_count'"):
+        vic.incidence(
+            SurveyDesign(bad, weights="weight"), "property_count", weight_ratio="vr_ratio"
+        )
+    with pytest.raises(ValueError, match="weight_ratio column 'nope'"):
+        vic.incidence(SurveyDesign(bad, weights="weight"), "property_count", weight_ratio="nope")

@@ -244,6 +244,7 @@ def incidence(
     *,
     per: float = 1000,
     cap: Cap = None,
+    weight_ratio: str | None = None,
     by: str | Sequence[str] | None = None,
     ci_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -258,6 +259,12 @@ def incidence(
     cap : None, int or "p98"
         Series rule applied to each respondent's count before summing (see
         :func:`series_cap`; the cap value is computed once on the whole sample).
+    weight_ratio : str, optional
+        Column with each unit's ratio of the incident (victimization) weight to the unit
+        weight; the capped count is multiplied by it. The NCVS weights incidents with
+        victimization weights (WGTVICCY) that differ from household weights (WGTHHCY),
+        e.g. for incidents that involve several households. Must be positive where the
+        count is positive.
 
     Returns
     -------
@@ -268,12 +275,28 @@ def incidence(
     Notes
     -----
     The ratio of summed capped incidents to the population at risk, i.e. the weighted mean
-    of min(count, cap) times ``per`` (R: ``svyratio(~count, ~one)``; identical to
-    ``svymean``).
+    of min(count, cap) (times the weight ratio) times ``per`` (R: ``svyratio(~count,
+    ~one)``; identical to ``svymean``).
     """
     cols = _columns(counts)
     caps = {c: series_cap(design, c, cap) for c in cols}
-    derived = {f"__inc_{c}": _count(design, c).clip(upper=caps[c]) for c in cols}
+    ratio = None
+    if weight_ratio is not None:
+        if weight_ratio not in design.data.columns:
+            raise ValueError(f"weight_ratio column {weight_ratio!r} is not in the survey data")
+        ratio = pd.to_numeric(design.data[weight_ratio], errors="coerce")
+    derived = {}
+    for c in cols:
+        capped = _count(design, c).clip(upper=caps[c])
+        if ratio is not None:
+            bad = (capped > 0) & ~(ratio > 0)
+            if bad.any():
+                raise ValueError(
+                    f"weight_ratio column {weight_ratio!r} must be positive where {c!r} counts "
+                    f"incidents; rows {list(capped.index[bad][:5])} are not"
+                )
+            capped = capped * ratio.where(capped > 0, 1.0)
+        derived[f"__inc_{c}"] = capped
     table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
     table["variable"] = table["variable"].str.removeprefix("__inc_")
     table["cap"] = table["variable"].map(caps)
