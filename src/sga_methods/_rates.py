@@ -34,9 +34,9 @@ def percent(
     design: SurveyDesign,
     indicators: Mapping[str, pd.Series],
     *,
-    by: _By,
-    ci_level: float,
-    ci_method: str,
+    by: _By = None,
+    ci_level: float = 0.95,
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
     """Percentage with indicator == 1 among rows where it is known, one block per indicator.
 

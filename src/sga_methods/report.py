@@ -34,6 +34,7 @@ __all__ = [
     "method_note",
     "notice",
     "plot_estimates",
+    "quote",
     "save_results",
     "simple_table",
     "use_house_style",
@@ -186,7 +187,7 @@ def method_note(
     rp = params.reference_period
     period = recall or f"past {rp.victimization_months} months"
     parts = [
-        f"**Method.** Questions refer to the {period} before the interview (fieldwork "
+        f"**Method.** The reference period is the {period} before the interview (fieldwork "
         f"{rp.fieldwork_start:%d %B %Y} to {rp.fieldwork_end:%d %B %Y}).",
         cap_text(o.series_cap) if series else "",
         variance_method(params),
@@ -281,6 +282,64 @@ def estimate_table(
     )
 
 
+def quote(
+    row: pd.Series | pd.DataFrame,
+    *,
+    options: Options | None = None,
+    decimals: int = 1,
+    unit: str = "%",
+    ci: bool = True,
+) -> str:
+    """An estimate for running text, with disclosure control applied as in the tables.
+
+    Parameters
+    ----------
+    row : Series or one-row DataFrame
+        A row of a tidy estimate table (``estimate, se, ci_low, ci_high, n``).
+    options : Options, optional
+        The district's options (thresholds and confidence level).
+    decimals : int, default 1
+    unit : str, default "%"
+        Appended to the numbers, e.g. ``"%"`` or ``" per 1,000"``.
+    ci : bool, default True
+        Add the confidence interval.
+
+    Returns
+    -------
+    str
+        ``"6.8% (95% CI 5.5–8.2)"``, with " †" when unreliable, or a phrase saying the
+        estimate is not published when the table would suppress it, so that narrative text
+        never reveals a suppressed number.
+
+    Examples
+    --------
+    >>> r = pd.Series({"estimate": 6.8, "se": 0.7, "ci_low": 5.5, "ci_high": 8.2, "n": 1415})
+    >>> quote(r)
+    '6.8% (95% CI 5.5–8.2)'
+    >>> quote(r.copy().replace({1415: 12}))
+    'not published (fewer than 30 interviews)'
+    """
+    frame = row.to_frame().T if isinstance(row, pd.Series) else row
+    if len(frame) != 1:
+        raise ValueError(f"quote needs exactly one estimate; got {len(frame)} rows")
+    frame = frame.assign(**{c: pd.to_numeric(frame[c]) for c in ("estimate", "se", "n")})
+    checked = disclosure.apply(frame, **_thresholds(options)).iloc[0]
+    flag = checked["flag"]
+    th = _thresholds(options)
+    if flag == "suppressed_n":
+        return f"not published (fewer than {th['min_n']} interviews)"
+    if flag == "suppressed_cv":
+        return "not published (too imprecise)"
+    text = f"{_fmt(float(checked['estimate']), decimals)}{unit}"
+    if ci:
+        level = (options or Options()).ci_level
+        text += (
+            f" ({level:.0%} CI {_fmt(float(checked['ci_low']), decimals)}–"
+            f"{_fmt(float(checked['ci_high']), decimals)})"
+        )
+    return text + (" †" if flag == "unreliable" else "")
+
+
 def simple_table(
     frame: pd.DataFrame,
     *,
@@ -371,7 +430,8 @@ def plot_estimates(
     ax.set_xlabel(xlabel)
     ax.set_title(textwrap.fill(title, width=80))
     if hue is not None:
-        ax.legend(title=hue, frameon=False, loc="lower right")
+        # outside the axes, so that it never hides an interval
+        ax.legend(title=hue, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 

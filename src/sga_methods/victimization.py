@@ -184,12 +184,14 @@ def population_at_risk(column: str) -> str:
     return "units"
 
 
-def _label(table: pd.DataFrame, unit: str, columns: list[str]) -> pd.DataFrame:
+def _label(
+    table: pd.DataFrame, unit: str, columns: list[str], population: str | None
+) -> pd.DataFrame:
     """Add ``unit`` (the rate base) and ``population`` (of whom) to a rate table."""
     if "variable" not in table.columns:
         table.insert(0, "variable", columns[0])
     table["unit"] = unit
-    table["population"] = table["variable"].map(population_at_risk)
+    table["population"] = population or table["variable"].map(population_at_risk)
     return table
 
 
@@ -198,6 +200,7 @@ def prevalence(
     counts: str | Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
+    population: str | None = None,
     ci_level: float = 0.95,
     ci_method: str = "logit",
 ) -> pd.DataFrame:
@@ -215,6 +218,9 @@ def prevalence(
     ci_method : {"logit", "beta", "wilson", "wald"}, default "logit"
         Interval for a proportion (see :meth:`SurveyDesign.proportion`); "logit" keeps
         the interval inside 0-100 (R's ``svyciprop`` default).
+    population : str, optional
+        Who the rate is of, for the ``population`` column (e.g. "residents 15+");
+        default: inferred from the standard count columns (:func:`population_at_risk`).
 
     Returns
     -------
@@ -235,7 +241,7 @@ def prevalence(
         values = _count(design, c)
         indicators[c] = (values >= 1).astype(float).where(values.notna())
     table = percent(design, indicators, by=by, ci_level=ci_level, ci_method=ci_method)
-    return _label(table, "per 100", list(indicators))
+    return _label(table, "per 100", list(indicators), population)
 
 
 def incidence(
@@ -246,6 +252,7 @@ def incidence(
     cap: Cap = None,
     weight_ratio: str | None = None,
     by: str | Sequence[str] | None = None,
+    population: str | None = None,
     ci_level: float = 0.95,
 ) -> pd.DataFrame:
     """Incidents per ``per`` units of the population at risk.
@@ -300,7 +307,7 @@ def incidence(
     table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
     table["variable"] = table["variable"].str.removeprefix("__inc_")
     table["cap"] = table["variable"].map(caps)
-    return _label(scale_columns(table, float(per)), f"per {per:,.0f}", cols)
+    return _label(scale_columns(table, float(per)), f"per {per:,.0f}", cols, population)
 
 
 def concentration(
@@ -309,6 +316,7 @@ def concentration(
     *,
     cap: Cap = None,
     by: str | Sequence[str] | None = None,
+    population: str | None = None,
     ci_level: float = 0.95,
 ) -> pd.DataFrame:
     """Incidents per victim (repeat victimization), per count column.
@@ -334,7 +342,7 @@ def concentration(
     table = design.assign(**derived).mean(list(derived), by=by, ci_level=ci_level)
     table["variable"] = table["variable"].str.removeprefix("__conc_")
     table["cap"] = table["variable"].map(caps)
-    return _label(table, "incidents per victim", cols)
+    return _label(table, "incidents per victim", cols, population)
 
 
 def reporting_rate(
@@ -343,6 +351,7 @@ def reporting_rate(
     victim: str,
     reported: str,
     by: str | Sequence[str] | None = None,
+    population: str | None = None,
     ci_level: float = 0.95,
     ci_method: str = "logit",
 ) -> pd.DataFrame:
@@ -385,6 +394,4 @@ def reporting_rate(
     table = percent(
         design.subset(victims), {reported: flag}, by=by, ci_level=ci_level, ci_method=ci_method
     )
-    table = _label(table, "per 100 victims", [reported])
-    table["population"] = population_at_risk(victim)
-    return table
+    return _label(table, "per 100 victims", [reported], population or population_at_risk(victim))
