@@ -183,3 +183,11 @@ def test_console_script_prints_no_traceback(write_params):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "options.ci_level" in result.stderr and "Got 7" in result.stderr
+
+
+def test_nchs_disclosure_rule_requires_korn_graubard_intervals(write_params):
+    path = write_params(lambda raw: raw["options"].update(disclosure_rule="nchs"))
+    with pytest.raises(params.ParameterError, match="set ci_method: beta"):
+        params.load(path)
+    path = write_params(lambda raw: raw["options"].update(disclosure_rule="nchs", ci_method="beta"))
+    assert params.load(path).options.disclosure_rule == "nchs"

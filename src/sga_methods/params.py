@@ -225,6 +225,11 @@ class Options(_Model):
     min_n: int = Field(30, ge=1, description="Suppress estimates with fewer unweighted cases")
     flag_cv: float = Field(0.30, gt=0, description="Flag estimates with a CV above this")
     suppress_cv: float = Field(0.50, gt=0, description="Suppress estimates with a CV above this")
+    disclosure_rule: Literal["cv", "nchs"] = Field(
+        "cv",
+        description="cv: minimum n and CV thresholds; nchs: NCHS standard for proportions "
+        "(effective n and Korn-Graubard interval width), CV rule for other estimates",
+    )
 
     @field_validator("series_cap")
     @classmethod
@@ -238,6 +243,11 @@ class Options(_Model):
         if self.suppress_cv < self.flag_cv:
             raise ValueError(
                 f"suppress_cv ({self.suppress_cv}) must not be below flag_cv ({self.flag_cv})"
+            )
+        if self.disclosure_rule == "nchs" and self.ci_method != "beta":
+            raise ValueError(
+                "disclosure_rule 'nchs' judges Korn-Graubard intervals: set ci_method: beta "
+                f"(got ci_method: {self.ci_method})"
             )
         return self
 

@@ -29,6 +29,7 @@ __all__ = [
     "PALETTE",
     "HTMLBlock",
     "cap_text",
+    "disclosure_text",
     "estimate_table",
     "md",
     "method_note",
@@ -43,7 +44,13 @@ __all__ = [
 
 #: Okabe-Ito-based colour-blind-safe palette (seaborn's "colorblind").
 PALETTE = sns.color_palette("colorblind")
-_FLAG_MARK = {"": "", "unreliable": "†", "suppressed_n": "‡", "suppressed_cv": "‡"}
+_FLAG_MARK = {
+    "": "",
+    "unreliable": "†",
+    "suppressed_n": "‡",
+    "suppressed_cv": "‡",
+    "suppressed_ci": "‡",
+}
 
 
 class HTMLBlock:
@@ -162,6 +169,25 @@ def cap_text(cap: int | str | None) -> str:
     )
 
 
+def disclosure_text(options: Options) -> str:
+    """One or two sentences on which estimates are suppressed or flagged, and why."""
+    o = options
+    cv_rule = (
+        f"estimates resting on fewer than {o.min_n} interviews, or with a coefficient of "
+        f"variation above {o.suppress_cv:.0%}, are suppressed; those with a coefficient of "
+        f"variation above {o.flag_cv:.0%} are marked † as unreliable."
+    )
+    if o.disclosure_rule == "cv":
+        return cv_rule[0].upper() + cv_rule[1:]
+    return (
+        "Percentages follow the NCHS Data Presentation Standards for Proportions (Parker et "
+        f"al. 2017): they are suppressed when they rest on fewer than {o.min_n} interviews or "
+        f"effective interviews, when their interval is 30 points wide or more, or when it is "
+        f"more than 5 points wide and wider than 130% of the estimate. For other "
+        f"estimates, {cv_rule}"
+    )
+
+
 def method_note(
     params: DistrictParams, *, recall: str | None = None, series: bool = False
 ) -> _Markdown:
@@ -192,9 +218,7 @@ def method_note(
         cap_text(o.series_cap) if series else "",
         variance_method(params),
         f"Intervals are {o.ci_level:.0%} confidence intervals: {_CI_METHOD_TEXT[o.ci_method]}.",
-        f"Estimates resting on fewer than {o.min_n} interviews, or with a coefficient of "
-        f"variation above {o.suppress_cv:.0%}, are suppressed; those with a coefficient of "
-        f"variation above {o.flag_cv:.0%} are marked † as unreliable.",
+        disclosure_text(o),
     ]
     return _Markdown(" ".join(p for p in parts if p))
 
@@ -207,7 +231,12 @@ def _fmt(x: float, decimals: int) -> str:
 
 def _thresholds(options: Options | None) -> dict[str, Any]:
     options = options or Options()
-    return {"min_n": options.min_n, "flag_cv": options.flag_cv, "suppress_cv": options.suppress_cv}
+    return {
+        "min_n": options.min_n,
+        "flag_cv": options.flag_cv,
+        "suppress_cv": options.suppress_cv,
+        "rule": options.disclosure_rule,
+    }
 
 
 def estimate_table(
@@ -273,6 +302,8 @@ def estimate_table(
         "interpret with caution.",
         "suppressed_n": f"‡ Suppressed: fewer than {th['min_n']} unweighted cases.",
         "suppressed_cv": f"‡ Suppressed: coefficient of variation above {th['suppress_cv']:.0%}.",
+        "suppressed_ci": "‡ Suppressed: confidence interval too wide for a reliable percentage "
+        "(NCHS standard for proportions).",
     }
     foot = "".join(f"<div>{html.escape(notes[f])}</div>" for f in used)
     return HTMLBlock(
@@ -328,7 +359,7 @@ def quote(
     th = _thresholds(options)
     if flag == "suppressed_n":
         return f"not published (fewer than {th['min_n']} interviews)"
-    if flag == "suppressed_cv":
+    if flag in ("suppressed_cv", "suppressed_ci"):
         return "not published (too imprecise)"
     text = f"{_fmt(float(checked['estimate']), decimals)}{unit}"
     if ci:
