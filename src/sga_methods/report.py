@@ -424,7 +424,8 @@ def plot_estimates(
     checked = disclosure.apply(table, **_thresholds(options))
     if ax is None:
         height = 0.9 + 0.38 * checked[label].nunique() * (1 if hue is None else 1.4)
-        _, ax = plt.subplots(figsize=(8.0, max(2.2, height)))
+        width = 8.0 if hue is None else 10.0  # room for the legend outside the axes
+        _, ax = plt.subplots(figsize=(width, max(2.2, height)))
     fig = ax.get_figure(root=True)
     if fig is None:
         raise ValueError("plot_estimates: the axes given are not on a figure")
