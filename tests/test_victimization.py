@@ -144,8 +144,9 @@ def test_catalogue_and_standard_columns():
     assert vic.CRIME_TYPES["burglary"].unit == "household"
     assert vic.CRIME_TYPES["robbery"].iccs == "0401"
     assert vic.count_column("fraud", 60) == "n5y_fraud"
-    with pytest.raises(ValueError, match="36 months"):
-        vic.count_column("fraud", 36)
+    assert vic.count_column("fraud", 36) == "n3y_fraud"  # every recall period of the schema
+    with pytest.raises(ValueError, match="24 months"):
+        vic.count_column("fraud", 24)
     with pytest.raises(ValueError, match="unknown crime type 'arson'"):
         vic.count_column("arson")
 

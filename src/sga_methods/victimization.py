@@ -98,7 +98,7 @@ CRIME_TYPES: dict[str, CrimeType] = {
 
 
 #: Column prefix of incident counts in the standard variables, by recall period (months).
-RECALL_PREFIX: dict[int, str] = {12: "n12_", 60: "n5y_"}
+RECALL_PREFIX: dict[int, str] = {12: "n12_", 36: "n3y_", 60: "n5y_"}
 
 
 def count_column(crime: str, months: int = 12) -> str:
