@@ -249,3 +249,20 @@ def test_weight_ratio_must_be_positive_for_victims():
         )
     with pytest.raises(ValueError, match="weight_ratio column 'nope'"):
         vic.incidence(SurveyDesign(bad, weights="weight"), "property_count", weight_ratio="nope")
+
+
+@pytest.mark.identity
+@pytest.mark.parametrize("crime", ["theft_personal", "assault_threat", "bribery_request"])
+def test_a_cap_at_or_above_the_largest_count_changes_nothing(crime):
+    col = f"n12_{crime}"
+    top = int(SURVEY[col].max())
+    uncapped = vic.incidence(PERSONS, col, by="sex")
+    for cap in (top, top + 1, 10 * top):
+        capped = vic.incidence(PERSONS, col, cap=cap, by="sex")
+        cols = ["estimate", "se", "ci_low", "ci_high", "n"]
+        pd.testing.assert_frame_equal(capped[cols], uncapped[cols])
+        conc = vic.concentration(PERSONS, col, cap=cap)
+        pd.testing.assert_frame_equal(conc[cols], vic.concentration(PERSONS, col)[cols])
+    assert vic.incidence(PERSONS, col, cap=top - 1)["estimate"].item() < (
+        vic.incidence(PERSONS, col)["estimate"].item()
+    )
