@@ -54,7 +54,9 @@ def percent(
     -------
     DataFrame
         ``variable``, the domain columns, ``estimate, se, ci_low, ci_high`` in per cent,
-        ``n`` (rows in the base), and the other columns of :meth:`SurveyDesign.proportion`.
+        ``n`` (rows in the base), the other columns of :meth:`SurveyDesign.proportion`
+        and ``unit`` ("per 100", which :func:`sga_methods.disclosure.is_percentage`
+        recognises).
     """
     frames = []
     for name, x in indicators.items():
@@ -68,7 +70,9 @@ def percent(
         t = t.drop(columns="level").reset_index(drop=True)
         t.insert(0, "variable", name)
         frames.append(t)
-    return scale_columns(pd.concat(frames, ignore_index=True), 100.0)
+    table = scale_columns(pd.concat(frames, ignore_index=True), 100.0)
+    table["unit"] = "per 100"
+    return table
 
 
 def _domain_masks(design: SurveyDesign, by: _By) -> list[tuple[dict[str, object], np.ndarray]]:
@@ -115,7 +119,8 @@ def mean_of_percents(
     -------
     DataFrame
         ``variable``, the domain columns, ``estimate, se, ci_low, ci_high`` in per cent,
-        ``n`` (rows with positive weight in at least one base) and ``cv``.
+        ``n`` (rows with positive weight in at least one base), ``cv`` and ``unit``
+        ("per 100").
 
     Notes
     -----
@@ -160,6 +165,7 @@ def mean_of_percents(
                 "ci_high": 100 * min(float(np.asarray(hi).item()), 1.0),
                 "n": int(in_any.sum()),
                 "cv": se / est if est else np.nan,
+                "unit": "per 100",
             }
         )
     return pd.DataFrame(rows)
