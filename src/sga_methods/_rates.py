@@ -17,10 +17,32 @@ import pandas as pd
 from .design import SurveyDesign
 from .intervals import t_interval
 
-__all__ = ["mean_of_percents", "percent", "scale_columns"]
+__all__ = ["column_names", "mean_of_percents", "numeric_column", "percent", "scale_columns"]
 
 _By = str | Sequence[str] | None
+_Columns = str | Sequence[str]
 _ESTIMATES = ("estimate", "se", "ci_low", "ci_high")
+
+
+def column_names(columns: _Columns, role: str) -> list[str]:
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    if not cols:
+        raise ValueError(f"give at least one {role} column")
+    return cols
+
+
+def numeric_column(data: pd.DataFrame, column: str) -> pd.Series:
+    if column not in data.columns:
+        raise ValueError(f"column {column!r} is not in the survey data")
+    values = pd.to_numeric(data[column], errors="coerce")
+    bad = data[column].notna() & values.isna()
+    if bad.any():
+        first = data.loc[bad, column].iloc[0]
+        raise ValueError(
+            f"column {column!r} must be numeric; {int(bad.sum())} rows are not "
+            f"(first: {first!r} in row {data.index[bad][0]})"
+        )
+    return values.astype(float)
 
 
 def scale_columns(table: pd.DataFrame, factor: float) -> pd.DataFrame:

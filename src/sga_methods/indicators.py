@@ -19,22 +19,22 @@ Indicator   Numerator / denominator                                             
 3.5.1       people in treatment / people with drug use disorders (admin.)        disorders
 ==========  ===================================================================  ==========
 
-Scales (:func:`scale_score`, :func:`cronbach_alpha`, :func:`item_analysis`) summarise
-multi-item attitude batteries (cohesion, trust, exclusion) for the preventing-violent-
-extremism and governance modules.
+Scales (:func:`scale_score`, :func:`cronbach_alpha`, :func:`item_analysis`, from
+:mod:`sga_methods.scales`) summarise multi-item attitude batteries (cohesion, trust,
+exclusion) for the preventing-violent-extremism and governance modules.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._rates import mean_of_percents, percent
+from ._rates import column_names, mean_of_percents, numeric_column, percent
 from .design import SurveyDesign
+from .scales import cronbach_alpha, item_analysis, scale_score
 from .victimization import CRIME_TYPES, count_column, reported_column
 
 __all__ = [
@@ -68,27 +68,6 @@ _Columns = str | Sequence[str]
 VIOLENT_CRIMES: tuple[str, ...] = tuple(k for k, c in CRIME_TYPES.items() if c.violent)
 
 
-def _names(columns: _Columns, role: str) -> list[str]:
-    cols = [columns] if isinstance(columns, str) else list(columns)
-    if not cols:
-        raise ValueError(f"give at least one {role} column")
-    return cols
-
-
-def _numeric(data: pd.DataFrame, column: str) -> pd.Series:
-    if column not in data.columns:
-        raise ValueError(f"column {column!r} is not in the survey data")
-    values = pd.to_numeric(data[column], errors="coerce")
-    bad = data[column].notna() & values.isna()
-    if bad.any():
-        first = data.loc[bad, column].iloc[0]
-        raise ValueError(
-            f"column {column!r} must be numeric; {int(bad.sum())} rows are not "
-            f"(first: {first!r} in row {data.index[bad][0]})"
-        )
-    return values.astype(float)
-
-
 def any_of(data: pd.DataFrame, columns: _Columns, *, threshold: float = 1) -> pd.Series:
     """1 if any column is at least ``threshold``, 0 if all known ones are below, NaN if none known.
 
@@ -109,7 +88,9 @@ def any_of(data: pd.DataFrame, columns: _Columns, *, threshold: float = 1) -> pd
     >>> any_of(df, ["a", "b"]).tolist()
     [0.0, 1.0, 1.0, nan]
     """
-    frame = pd.concat({c: _numeric(data, c) for c in _names(columns, "indicator")}, axis=1)
+    frame = pd.concat(
+        {c: numeric_column(data, c) for c in column_names(columns, "indicator")}, axis=1
+    )
     hit = (frame >= threshold).any(axis=1)
     return hit.astype(float).where(frame.notna().any(axis=1))
 
@@ -213,7 +194,7 @@ def any_of_percent(
     DataFrame
         Tidy estimates in per cent, ``unit`` "per 100".
     """
-    cols = _names(columns, "indicator")
+    cols = column_names(columns, "indicator")
     x = any_of(design.data, cols)
     d = design if among is None else design.subset(among.fillna(False).to_numpy(dtype=bool))
     table = percent(d, {"x": x}, by=by, ci_level=ci_level, ci_method=ci_method)
@@ -285,10 +266,10 @@ def safety_after_dark(
     >>> safety_after_dark(df, "f", would="w").tolist()
     [1.0, 4.0, 3.0, nan]
     """
-    feel = _numeric(data, column)
+    feel = numeric_column(data, column)
     if never is None or would is None:
         return feel
-    follow = _numeric(data, would)
+    follow = numeric_column(data, would)
     return feel.where(feel != never, follow)
 
 
@@ -375,10 +356,9 @@ def sdg_16_3_1(
     no known reporting answer for any of them is left out. Estimated as a domain mean
     with the full design (R: ``svyciprop(~reported, subset(design, victim))``).
     """
-    cols = _names(counts, "count") if counts is not None else None
-    cols = cols or [count_column(c, months) for c in VIOLENT_CRIMES]
-    reps = _names(reported, "reported") if reported is not None else None
-    reps = reps or [reported_column(c) for c in VIOLENT_CRIMES]
+    default = VIOLENT_CRIMES
+    cols = column_names(counts, "count") if counts else [count_column(c, months) for c in default]
+    reps = column_names(reported, "reported") if reported else [reported_column(c) for c in default]
     if len(reps) != len(cols):
         raise ValueError(
             f"give one 'reported' column per count column: {len(cols)} counts, {len(reps)} reported"
@@ -388,8 +368,8 @@ def sdg_16_3_1(
     told = np.zeros(len(data), dtype=bool)
     known = np.zeros(len(data), dtype=bool)
     for c, r in zip(cols, reps, strict=True):
-        v = (_numeric(data, c) >= 1).to_numpy()
-        flag = _numeric(data, r)
+        v = (numeric_column(data, c) >= 1).to_numpy()
+        flag = numeric_column(data, r)
         bad = v & flag.notna().to_numpy() & ~flag.isin([0, 1]).to_numpy()
         if bad.any():
             raise ValueError(
@@ -483,7 +463,7 @@ def sdg_11_7_2(
 
 
 def _at_least(data: pd.DataFrame, column: str, codes: Sequence[float]) -> pd.Series:
-    values = _numeric(data, column)
+    values = numeric_column(data, column)
     return values.isin(list(codes)).astype(float).where(values.notna())
 
 
@@ -533,7 +513,7 @@ def sdg_16_6_2(
     parts = {}
     frames = []
     for name, (used, sat) in services.items():
-        base = _numeric(data, used) == 1
+        base = numeric_column(data, used) == 1
         x = _at_least(data, sat, satisfied).where(base)
         parts[name] = (x, base)
         if components:
@@ -630,9 +610,9 @@ def drug_use_prevalence(
         aged 15-64" (a domain of the full design).
     """
     data = design.data
-    years = _numeric(data, age)
+    years = numeric_column(data, age)
     in_range = years.between(*ages).to_numpy()
-    indicators = {c: _at_least(data, c, [1]) for c in _names(columns, "drug use")}
+    indicators = {c: _at_least(data, c, [1]) for c in column_names(columns, "drug use")}
     table = percent(
         design.subset(in_range), indicators, by=by, ci_level=ci_level, ci_method=ci_method
     )
@@ -687,7 +667,10 @@ def sdg_3_5_1(
                 raise ValueError(f"{role}={col!r} is not a column of the treatment data")
         assert isinstance(treated, str) and isinstance(with_disorder, str)
         frame = pd.DataFrame(
-            {"treated": _numeric(data, treated), "with_disorder": _numeric(data, with_disorder)}
+            {
+                "treated": numeric_column(data, treated),
+                "with_disorder": numeric_column(data, with_disorder),
+            }
         )
         if by is not None:
             cols = [by] if isinstance(by, str) else list(by)
@@ -712,179 +695,3 @@ def sdg_3_5_1(
     frame["variable"] = "sdg_3_5_1"
     frame["unit"] = "per 100 people with drug use disorders"
     return frame
-
-
-# --- scales ------------------------------------------------------------------------------
-
-
-def _items(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    if len(items) < 2:
-        raise ValueError(f"a scale needs at least two items; got {list(items)}")
-    missing = [c for c in items if c not in df.columns]
-    if missing:
-        raise ValueError(f"scale items {missing} are not in the data")
-    return pd.concat({c: _numeric(df, c) for c in items}, axis=1)
-
-
-def scale_score(
-    df: pd.DataFrame,
-    items: Sequence[str],
-    *,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] = (1, 5),
-    min_items: int | None = None,
-    to_100: bool = False,
-) -> pd.Series:
-    """Per-respondent scale score: the mean of the answered items.
-
-    Parameters
-    ----------
-    df : DataFrame
-    items : list of str
-        Item columns on a common scale.
-    reverse : list of str
-        Items to reverse (x -> low + high - x) so that all items point the same way.
-    scale : (low, high), default (1, 5)
-        Range of the answer codes; values outside raise an error naming the item.
-    min_items : int, optional
-        Fewest answered items for a score (default: half the items, rounded up);
-        otherwise the score is NaN.
-    to_100 : bool, default False
-        Rescale the mean to 0-100: 100 (mean - low) / (high - low).
-
-    Returns
-    -------
-    Series of float named ``"score"``.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"a": [1, 5, None], "b": [2, 4, None], "c": [3, 5, 4]})
-    >>> scale_score(df, ["a", "b", "c"], reverse=["b"]).tolist()
-    [2.6666666666666665, 4.0, nan]
-    """
-    frame = _items(df, items)
-    low, high = scale
-    for col in frame.columns:
-        outside = frame[col].notna() & ~frame[col].between(low, high)
-        if outside.any():
-            raise ValueError(
-                f"scale item {col!r} has values outside {low:g}-{high:g}: "
-                f"{frame.loc[outside, col].iloc[0]:g} ({int(outside.sum())} rows)"
-            )
-    unknown = [c for c in reverse if c not in items]
-    if unknown:
-        raise ValueError(f"reverse items {unknown} are not among the scale items")
-    for col in reverse:
-        frame[col] = low + high - frame[col]
-    need = math.ceil(len(items) / 2) if min_items is None else min_items
-    if not 1 <= need <= len(items):
-        raise ValueError(f"min_items must be between 1 and {len(items)}; got {need}")
-    score = frame.mean(axis=1).where(frame.notna().sum(axis=1) >= need)
-    if to_100:
-        score = 100 * (score - low) / (high - low)
-    return score.rename("score")
-
-
-def _weighted_cov(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    mean = np.average(x, axis=0, weights=w)
-    centred = x - mean
-    return (centred * w[:, None]).T @ centred / w.sum()
-
-
-def cronbach_alpha(
-    df: pd.DataFrame,
-    items: Sequence[str],
-    *,
-    weights: str | None = None,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] = (1, 5),
-) -> float:
-    """Cronbach's alpha of a scale (internal consistency).
-
-    Parameters
-    ----------
-    df : DataFrame
-    items : list of str
-    weights : str, optional
-        Column of survey weights: alpha from the weighted covariance matrix (R's
-        ``survey::svycralpha``); unweighted by default.
-    reverse : list of str
-        Items to reverse first (alpha assumes all items point the same way).
-    scale : (low, high), default (1, 5)
-        Code range, used for reversing.
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    alpha = k / (k - 1) × (1 - Σ_j s²_j / s²_T), with s²_j the item variances and s²_T
-    the variance of the sum of the k items (Cronbach 1951), on respondents who answered
-    every item (listwise deletion, as ``svycralpha(..., na.rm = TRUE)``).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
-    >>> round(cronbach_alpha(df, ["a", "b", "c"]), 4)
-    0.9538
-    """
-    frame = _items(df, items)
-    low, high = scale
-    for col in reverse:
-        if col not in frame.columns:
-            raise ValueError(f"reverse item {col!r} is not among the scale items")
-        frame[col] = low + high - frame[col]
-    w = np.ones(len(frame)) if weights is None else _numeric(df, weights).to_numpy()
-    keep = frame.notna().all(axis=1).to_numpy() & ~np.isnan(w) & (w > 0)
-    if keep.sum() < 2:
-        raise ValueError("Cronbach's alpha needs at least two respondents who answered every item")
-    cov = _weighted_cov(frame.to_numpy()[keep], w[keep])
-    total = cov.sum()
-    if total <= 0:
-        raise ValueError("the scale total has no variance: alpha is undefined")
-    k = len(items)
-    return float(k / (k - 1) * (1 - np.trace(cov) / total))
-
-
-def item_analysis(
-    df: pd.DataFrame,
-    items: Sequence[str],
-    *,
-    weights: str | None = None,
-    reverse: Sequence[str] = (),
-    scale: tuple[float, float] = (1, 5),
-) -> pd.DataFrame:
-    """Per-item statistics of a scale: mean, item-rest correlation and alpha if deleted.
-
-    Returns
-    -------
-    DataFrame
-        ``item``, ``mean`` (after reversing), ``item_rest_corr`` (correlation of the item
-        with the sum of the other items) and ``alpha_if_deleted``, over respondents who
-        answered every item (weighted when ``weights`` is given).
-    """
-    frame = _items(df, items)
-    low, high = scale
-    for col in reverse:
-        frame[col] = low + high - frame[col]
-    w = np.ones(len(frame)) if weights is None else _numeric(df, weights).to_numpy()
-    keep = frame.notna().all(axis=1).to_numpy() & ~np.isnan(w) & (w > 0)
-    x, wk = frame.to_numpy()[keep], w[keep]
-    rows = []
-    for j, item in enumerate(items):
-        rest = np.delete(x, j, axis=1).sum(axis=1)
-        cov = _weighted_cov(np.column_stack([x[:, j], rest]), wk)
-        corr = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
-        others = [c for c in items if c != item]
-        sub = frame[keep].assign(__w=wk)
-        alpha = cronbach_alpha(sub, others, weights="__w") if len(others) >= 2 else np.nan
-        rows.append(
-            {
-                "item": item,
-                "mean": float(np.average(x[:, j], weights=wk)),
-                "item_rest_corr": float(corr),
-                "alpha_if_deleted": alpha,
-            }
-        )
-    return pd.DataFrame(rows)
