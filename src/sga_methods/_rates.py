@@ -151,7 +151,9 @@ def mean_of_percents(
     Var(m) is the design variance of the estimated total Σ w z (Binder 1983), which
     includes the covariances between the parts (R: ``svyratio(~y1 + y2, ~b1 + b2,
     covmat = TRUE)`` followed by ``svycontrast`` of the matching ratios). The interval
-    is m ± t_{df} SE with the design's degrees of freedom, kept within 0-100.
+    is m ± t_{df} SE with the design's degrees of freedom, kept within 0-100. With a
+    :class:`~sga_methods.replicate.ReplicateDesign` the replicate variance is that of the
+    total of the linearized variable z (not a re-estimate of m in every replicate).
     """
     if not parts:
         raise ValueError("give at least one part to average")
