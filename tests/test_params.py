@@ -191,3 +191,16 @@ def test_nchs_disclosure_rule_requires_korn_graubard_intervals(write_params):
         params.load(path)
     path = write_params(lambda raw: raw["options"].update(disclosure_rule="nchs", ci_method="beta"))
     assert params.load(path).options.disclosure_rule == "nchs"
+
+
+def test_interventions_are_read_and_checked_against_the_police_period(write_params):
+    p = params.load(DEMO_PARAMS)
+    assert [(i.name, i.start, i.iccs) for i in p.interventions] == [
+        ("Safe City CCTV", "2021-07", ("0401", "0501", "0502"))
+    ]
+    path = write_params(lambda raw: raw["interventions"][0].update(start="2030-01"))
+    with pytest.raises(params.ParameterError, match=r"interventions\[0\]\.start \(2030-01\)"):
+        params.load(path)
+    path = write_params(lambda raw: raw["interventions"][0].update(iccs=["theft"]))
+    with pytest.raises(params.ParameterError, match="iccs"):
+        params.load(path)

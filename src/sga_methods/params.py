@@ -252,6 +252,17 @@ class Options(_Model):
         return self
 
 
+class Intervention(_Model):
+    """A crime-prevention measure whose effect module 07 estimates (interrupted time series)."""
+
+    name: Text = Field(description="Short name shown in reports, e.g. 'Safe City CCTV'")
+    start: YearMonth = Field(description="First month with the measure in force (YYYY-MM)")
+    iccs: tuple[Annotated[str, StringConstraints(pattern=r"^\d{2,5}$")], ...] = Field(
+        (), description="ICCS codes the measure targets (empty: all recorded crime)"
+    )
+    description: str = Field("", description="One or two sentences for readers")
+
+
 class DistrictParams(_Model):
     """A validated district parameter file."""
 
@@ -262,9 +273,25 @@ class DistrictParams(_Model):
     design: DesignSpec = DesignSpec()
     weighting: Weighting = Weighting()
     options: Options = Options()
+    interventions: tuple[Intervention, ...] = ()
     modules: Literal["all"] | tuple[str, ...] = "all"
 
     _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _interventions_in_police_period(self) -> DistrictParams:
+        rp = self.reference_period
+        for i, item in enumerate(self.interventions):
+            if (
+                rp.police_start
+                and rp.police_end
+                and not rp.police_start < item.start <= rp.police_end
+            ):
+                raise ValueError(
+                    f"interventions[{i}].start ({item.start}) must fall after the first month "
+                    f"and within the police-records period {rp.police_start} to {rp.police_end}"
+                )
+        return self
 
     @property
     def source(self) -> Path:
