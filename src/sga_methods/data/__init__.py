@@ -15,7 +15,11 @@ import pandas as pd
 
 from ..params import DistrictParams
 
-__all__ = ["DataError", "read_source", "read_table"]
+__all__ = ["CODE_COLUMNS", "DataError", "read_source", "read_table"]
+
+#: Columns that hold classification codes with meaningful leading zeros (ICCS "0401",
+#: "03"); text readers keep them as text instead of parsing them as numbers.
+CODE_COLUMNS: tuple[str, ...] = ("iccs",)
 
 
 class DataError(Exception):
@@ -42,6 +46,7 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
+        Columns of :data:`CODE_COLUMNS` are read from CSV as text ("0401" stays "0401").
 
     Raises
     ------
@@ -56,7 +61,7 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
     readers: dict[str, Callable[[Path], pd.DataFrame]] = {
-        "csv": lambda p: pd.read_csv(p, low_memory=False),
+        "csv": lambda p: pd.read_csv(p, low_memory=False, dtype=dict.fromkeys(CODE_COLUMNS, str)),
         "parquet": pd.read_parquet,
         "xlsx": pd.read_excel,
         "sav": pd.read_spss,

@@ -95,7 +95,7 @@ MODULES: tuple[Module, ...] = (
         "07_police_recorded_trends",
         "Police-recorded crime trends",
         "Monthly police-recorded crime: trends, seasonality, interventions, concentration",
-        ("police_records", "population_monthly"),
+        ("police_records", "population_monthly", "survey"),
     ),
     Module(
         "08_governance_trust",
