@@ -204,3 +204,18 @@ def test_interventions_are_read_and_checked_against_the_police_period(write_para
     path = write_params(lambda raw: raw["interventions"][0].update(iccs=["theft"]))
     with pytest.raises(params.ParameterError, match="iccs"):
         params.load(path)
+
+
+def test_synthesis_settings_are_checked(write_params):
+    p = params.load(DEMO_PARAMS)
+    assert p.synthesis.previous_wave is None and p.previous_wave_dir() is None
+    path = write_params(lambda raw: raw["synthesis"].update(previous_wave="../old/results"))
+    assert params.load(path).previous_wave_dir() == (path.parent / "../old/results").resolve()
+    path = write_params(
+        lambda raw: raw["synthesis"].update(priority_weights={"severity": 0.7, "prevalence": 0.7})
+    )
+    with pytest.raises(params.ParameterError, match="must sum to 1"):
+        params.load(path)
+    path = write_params(lambda raw: raw["synthesis"].update(severity={"sdg_16_1_3": 9}))
+    with pytest.raises(params.ParameterError, match="sdg_16_1_3"):
+        params.load(path)

@@ -263,6 +263,41 @@ class Intervention(_Model):
     description: str = Field("", description="One or two sentences for readers")
 
 
+class PriorityWeights(_Model):
+    """Weights of severity and prevalence in the synthesis' priority score."""
+
+    severity: float = Field(0.5, ge=0, le=1, description="Weight of the severity rating")
+    prevalence: float = Field(0.5, ge=0, le=1, description="Weight of the scaled prevalence")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> PriorityWeights:
+        if abs(self.severity + self.prevalence - 1) > 1e-9:
+            raise ValueError(
+                f"severity ({self.severity}) and prevalence ({self.prevalence}) must sum to 1"
+            )
+        return self
+
+
+class Synthesis(_Model):
+    """Inputs of module 09: previous wave, priority weights, severity and recommendations."""
+
+    previous_wave: str | None = Field(
+        None,
+        description="Folder of a previous wave's results (results/*.json), relative to this "
+        "file; its headline indicators are compared with this wave's",
+    )
+    previous_wave_label: str = Field("previous wave", description="How reports name it")
+    priority_weights: PriorityWeights = PriorityWeights()
+    severity: dict[SourceKey, Annotated[int, Field(ge=1, le=5)]] = Field(
+        default_factory=dict,
+        description="Severity rating (1-5) of headline indicators, by indicator id",
+    )
+    recommendations: dict[SourceKey, Text] = Field(
+        default_factory=dict,
+        description="Recommendation text for headline indicators, by indicator id",
+    )
+
+
 class DistrictParams(_Model):
     """A validated district parameter file."""
 
@@ -274,6 +309,7 @@ class DistrictParams(_Model):
     weighting: Weighting = Weighting()
     options: Options = Options()
     interventions: tuple[Intervention, ...] = ()
+    synthesis: Synthesis = Synthesis()
     modules: Literal["all"] | tuple[str, ...] = "all"
 
     _source: Path | None = PrivateAttr(default=None)
@@ -308,6 +344,14 @@ class DistrictParams(_Model):
                 f"(sources: {', '.join(sorted(self.data))})"
             )
         path = self.data[key].path
+        return path if path.is_absolute() else (self.source.parent / path).resolve()
+
+    def previous_wave_dir(self) -> Path | None:
+        """The previous wave's results folder, resolved against the parameter file (or None)."""
+        folder = self.synthesis.previous_wave
+        if folder is None:
+            return None
+        path = Path(folder)
         return path if path.is_absolute() else (self.source.parent / path).resolve()
 
     def input_files(self) -> dict[str, Path]:
