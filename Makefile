@@ -5,8 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Debian's chromium for the real-browser test of the reports (installed when missing).
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint lab demo-data clean help
+.PHONY: run test lint lab demo-data clean help chromium
 
 help:
 	@echo "make run        execute every module for the demo district into outputs/"
@@ -28,7 +30,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/sga run
 
-test: lint
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the real-browser test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+test: lint chromium
 	$(BIN)/python -m pytest --doctest-modules src/sga_methods -q
 	$(BIN)/python -m pytest
 
@@ -45,4 +53,4 @@ demo-data: $(STAMP)
 	$(BIN)/python -m sga_methods.synthetic --out data/synthetic/tashkent-chilanzar --readme data/synthetic/README.md
 
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/index.html .pytest_cache
+	rm -rf $(VENV) outputs/*/ outputs/index.html .pytest_cache test-artifacts

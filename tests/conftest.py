@@ -19,6 +19,16 @@ def project_root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """``sga run`` of every module for the demo district, once per session: (exit code, out)."""
+    from sga_methods.cli import main
+
+    out = tmp_path_factory.mktemp("outputs")
+    dirs = ["--parameters-dir", str(DEMO_PARAMS.parent), "--workbooks-dir", str(ROOT / "workbooks")]
+    return main(["run", *dirs, "--output-dir", str(out)]), out
+
+
 def demo_raw() -> dict[str, Any]:
     """The demo parameter file as a dict, with data paths made absolute."""
     raw = yaml.safe_load(DEMO_PARAMS.read_text())

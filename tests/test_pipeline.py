@@ -21,20 +21,12 @@ from .conftest import DEMO_ID, DEMO_PARAMS, ROOT
 pytestmark = pytest.mark.slow
 
 WORKBOOKS = ROOT / "workbooks"
-DIRS = ["--parameters-dir", str(DEMO_PARAMS.parent), "--workbooks-dir", str(WORKBOOKS)]
 AVAILABLE = [m.name for m in registry.MODULES if m.workbook(WORKBOOKS).exists()]
 EXTERNAL = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*[\"']?"
     r"(?:https?:)?//",
     re.I,
 )
-
-
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> tuple[int, Path]:
-    out = tmp_path_factory.mktemp("outputs")
-    code = main(["run", *DIRS, "--output-dir", str(out)])
-    return code, out
 
 
 @pytest.fixture(scope="session")
