@@ -107,3 +107,10 @@ def test_nchs_needs_intervals_and_a_known_rule():
         disclosure.apply(table().drop(columns=["ci_low", "ci_high"]), rule="nchs")
     with pytest.raises(ValueError, match="rule must be one of"):
         disclosure.apply(table(), rule="bjs")
+
+
+def test_applying_twice_changes_nothing():
+    for rule in ("cv", "nchs"):
+        once = disclosure.apply(nchs_table(), rule=rule)
+        twice = disclosure.apply(once, rule=rule)
+        pd.testing.assert_frame_equal(twice, once)

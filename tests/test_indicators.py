@@ -332,3 +332,20 @@ def test_demo_truth_lies_within_the_95_percent_intervals():
     missed = table.loc[~table["inside"], "indicator"].tolist()
     assert len(table) >= 50
     assert len(missed) <= 0.10 * len(table), missed
+
+
+@pytest.mark.reference
+def test_percentages_of_0_and_100_get_clopper_pearson_bounds_on_the_base():
+    # exact binomial: with 0 of n, the upper 95% bound is 1 - 0.025^(1/n) (Clopper & Pearson
+    # 1934); scipy's beta quantile gives the same number
+    from scipy import stats
+
+    d = design("adjust")
+    nobody = pd.Series(0.0, index=d.data.index)
+    t = ind.percent(d, {"none": nobody}, by="sex")
+    n = t["n"].to_numpy()
+    np.testing.assert_allclose(t["ci_high"], 100 * stats.beta.ppf(0.975, 1, n), rtol=1e-12)
+    assert (t["ci_low"] == 0).all() and (t["estimate"] == 0).all()
+    everyone = ind.percent(d, {"all": nobody + 1})
+    n1 = everyone["n"].item()
+    assert everyone["ci_low"].item() == pytest.approx(100 * stats.beta.ppf(0.025, n1, 1))

@@ -78,7 +78,8 @@ def percent(
         ``variable``, the domain columns, ``estimate, se, ci_low, ci_high`` in per cent,
         ``n`` (rows in the base), the other columns of :meth:`SurveyDesign.proportion`
         and ``unit`` ("per 100", which :func:`sga_methods.disclosure.is_percentage`
-        recognises).
+        recognises). Percentages of exactly 0 or 100 get the Clopper-Pearson interval on
+        the unweighted base, as no design-based interval exists for them.
     """
     frames = []
     for name, x in indicators.items():
@@ -92,8 +93,29 @@ def percent(
         t = t.drop(columns="level").reset_index(drop=True)
         t.insert(0, "variable", name)
         frames.append(t)
-    table = scale_columns(pd.concat(frames, ignore_index=True), 100.0)
+    table = _exact_bounds(pd.concat(frames, ignore_index=True), ci_level)
+    table = scale_columns(table, 100.0)
     table["unit"] = "per 100"
+    return table
+
+
+def _exact_bounds(table: pd.DataFrame, ci_level: float) -> pd.DataFrame:
+    """Clopper-Pearson bounds on the unweighted base for proportions of exactly 0 or 1.
+
+    With no sampled unit having (or lacking) the attribute the design variance is zero
+    and no design-based interval exists; the exact binomial interval on the ``n`` units of
+    the base, [0, 1 - (alpha/2)^(1/n)] (or its mirror), says how large the proportion could
+    still be (Clopper & Pearson 1934; the Korn-Graubard interval with effective n = n).
+    """
+    alpha = 1 - ci_level
+    n = table["n"].to_numpy(dtype=float)
+    est = table["estimate"].to_numpy(dtype=float)
+    missing = table["ci_low"].isna().to_numpy() & (n > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        upper = 1 - (alpha / 2) ** (1 / n)
+    zero, one = missing & (est == 0), missing & (est == 1)
+    table.loc[zero, "ci_low"], table.loc[zero, "ci_high"] = 0.0, upper[zero]
+    table.loc[one, "ci_low"], table.loc[one, "ci_high"] = 1 - upper[one], 1.0
     return table
 
 

@@ -188,6 +188,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(r.status == "failed" for r in runs) else EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .pipeline.publish import PublishError, find_chromium, print_pdf, rerender_district
+
+    workbooks_dir = Path(args.workbooks_dir).resolve()
+    districts = _load_all(_district_paths(args))
+    output_dir = Path(args.output_dir).resolve()
+    try:
+        chromium = find_chromium(args.chromium) if args.pdf else None
+        for params in districts:
+            published = rerender_district(params, output_dir, workbooks_dir)
+            for item in published:
+                line = f"[{item.district}] {item.module}: {item.html.name}"
+                if chromium is not None:
+                    item.pdf = print_pdf(item.html, item.html.with_suffix(".pdf"), chromium)
+                    line += f", {item.pdf.name}"
+                print(line, flush=True)
+            if not published:
+                print(f"[{params.district.id}] no successful module to publish", flush=True)
+    except PublishError as exc:
+        raise _UsageError([str(exc)]) from None
+    print(f"\nReports: {output_dir / 'index.html'}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sga", description="Urban Safety Governance Assessment workbooks and reports."
@@ -215,6 +239,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--all", action="store_true", help="every district in the parameters folder")
     val.set_defaults(func=_cmd_validate)
+
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help="re-render HTML (and PDF) from executed workbooks without executing anything",
+    )
+    rep.add_argument(
+        "districts", nargs="*", help=f"district ids or YAML files (default: {DEMO_DISTRICT})"
+    )
+    rep.add_argument("--all", action="store_true", help="every district in the parameters folder")
+    rep.add_argument("--output-dir", default="outputs", help="where reports are (default: outputs)")
+    rep.add_argument("--pdf", action="store_true", help="also print each report to PDF (Chromium)")
+    rep.add_argument("--chromium", help="Chromium executable for --pdf (default: on the PATH)")
+    rep.set_defaults(func=_cmd_report)
 
     lst = sub.add_parser("list", parents=[common], help="list districts and modules")
     lst.set_defaults(func=_cmd_list)

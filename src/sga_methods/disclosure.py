@@ -115,7 +115,8 @@ def apply(
         A copy with every row of ``table`` in its order, a ``flag`` column (``""``,
         ``"unreliable"``, ``"suppressed_n"``, ``"suppressed_cv"`` or ``"suppressed_ci"``)
         and the estimate columns set to NaN where suppressed. ``n`` is kept so that
-        readers see why.
+        readers see why. Applying it again to its own output changes nothing: a row that
+        arrives suppressed stays suppressed with its original reason.
 
     Notes
     -----
@@ -157,6 +158,9 @@ def apply(
         too_few, too_wide = _nchs(out, min_n)
         nchs_flag = np.select([too_few, too_wide], ["suppressed_n", "suppressed_ci"], default="")
         flag = np.where(pct, nchs_flag, flag)
+    if "flag" in table.columns:  # a table disclosed before keeps its suppressions
+        prior = table["flag"].fillna("").astype(str).to_numpy()
+        flag = np.where(np.char.startswith(prior.astype(str), "suppressed"), prior, flag)
     out["flag"] = flag
     suppressed = np.char.startswith(flag.astype(str), "suppressed")
     for col in _BLANKED:

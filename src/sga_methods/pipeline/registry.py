@@ -77,7 +77,7 @@ MODULES: tuple[Module, ...] = (
         "04_illicit_flows",
         "Illicit transnational flows",
         "Trafficking in persons, drugs, illicit financial flows and counterfeit goods",
-        ("survey", "police_records"),
+        ("survey", "police_records", "population_monthly", "key_informants"),
     ),
     Module(
         "05_violent_extremism_prevention",

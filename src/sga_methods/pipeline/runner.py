@@ -98,8 +98,9 @@ def page_context(
     *,
     available: Sequence[Module] = (),
     seconds: float = 0.0,
+    run_time: str | None = None,
 ) -> dict[str, Any]:
-    """Header and footer metadata of a module's report page."""
+    """Header and footer metadata of a module's report page (``run_time`` default: now)."""
     rp = params.reference_period
     police = f"{rp.police_start} to {rp.police_end}" if rp.police_start else ""
     return {
@@ -117,7 +118,7 @@ def page_context(
         "police_period": police,
         "package_version": __version__,
         "workbook": f"workbooks/{module.name}.ipynb",
-        "run_time": _now(),
+        "run_time": run_time or _now(),
         "duration": f"{seconds:.1f} s",
         "parameter_file": params.source.name,
         "parameter_hash": params.digest(),
@@ -221,7 +222,15 @@ def run_module(
             start_timeout=KERNEL_START_TIMEOUT,
         )
         run.seconds = time.perf_counter() - started
-        context = page_context(params, module, inputs, available=available, seconds=run.seconds)
+        run.finished = _now()  # the page and the manifest carry the same run time
+        context = page_context(
+            params,
+            module,
+            inputs,
+            available=available,
+            seconds=run.seconds,
+            run_time=run.finished,
+        )
         (staging / f"{module.name}.html").write_text(
             _html.render(executed, context), encoding="utf-8"
         )
@@ -241,7 +250,7 @@ def run_module(
             os.replace(executed, failed)
             executed = failed
     finally:
-        run.finished = _now()
+        run.finished = run.finished or _now()
         run.log = f"logs/{module.name}.log"
         _write_log(log, run, executed if executed.exists() else None, exc)
         shutil.rmtree(staging, ignore_errors=True)

@@ -118,6 +118,7 @@ STREAMS: tuple[str, ...] = (
     "items",
     "police",
     "treatment",
+    "informants",
 )
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -368,7 +369,7 @@ class SyntheticDistrict:
     config : SyntheticConfig
         The configuration that produced the district.
     mahallas, population, margins, survey, fieldwork, police_monthly,
-    population_monthly, treatment, iccs_sections : pandas.DataFrame
+    population_monthly, treatment, iccs_sections, key_informants : pandas.DataFrame
         The frames written by :func:`write` (see ``data/synthetic/README.md``).
     households : pandas.DataFrame
         The whole finite population of households with household variables and household
@@ -390,6 +391,7 @@ class SyntheticDistrict:
     population_monthly: pd.DataFrame
     treatment: pd.DataFrame
     iccs_sections: pd.DataFrame
+    key_informants: pd.DataFrame
     households: pd.DataFrame
     adults: pd.DataFrame
     truth: dict[str, Any]

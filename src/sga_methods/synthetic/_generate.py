@@ -7,6 +7,7 @@ import pandas as pd
 
 from ._config import AGE_GROUPS, SEXES, STREAMS, SyntheticConfig, SyntheticDistrict
 from ._effects import mahalla_effects
+from ._informants import key_informants
 from ._persons import build_adults
 from ._police import iccs_table, police_monthly, population_monthly, treatment
 from ._population import build_frame, margins_table, population_table
@@ -100,6 +101,7 @@ def generate(config: SyntheticConfig | None = None) -> SyntheticDistrict:
         population_monthly=pop_monthly,
         treatment=treat,
         iccs_sections=iccs_table(),
+        key_informants=key_informants(streams["informants"]),
         households=households,
         adults=adults,
         truth=truth,

@@ -25,6 +25,7 @@ FILES: dict[str, tuple[str, str]] = {
     "population_monthly": ("population_monthly.csv", "population_monthly"),
     "treatment": ("treatment.csv", "treatment"),
     "iccs_sections": ("iccs_sections.csv", "iccs_sections"),
+    "key_informants": ("key_informants.csv", "key_informants"),
     "truth": ("truth.json", "truth"),
 }
 
