@@ -7,8 +7,10 @@
     sga run --all                   every district in parameters/
     sga run --modules 00,01         only these modules (numbers or names)
     sga run --output-dir DIR        write somewhere other than outputs/
+    sga report [DISTRICT...] [--pdf]  re-render HTML (and PDF) without executing
     sga validate [DISTRICT...]      check parameter files and exit
     sga list                        districts and modules
+    sga new-district ID --city NAME [--synthetic --seed N]  write a new district's parameters
 
 Exit codes: 0 every module succeeded; 1 some module failed (the others still ran);
 2 invalid input (nothing was executed and nothing in the output folder was touched).
@@ -188,6 +190,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(r.status == "failed" for r in runs) else EXIT_OK
 
 
+def _cmd_new_district(args: argparse.Namespace) -> int:
+    from .pipeline.newdistrict import new_district
+
+    try:
+        path = new_district(
+            args.district,
+            city=args.city,
+            name=args.name,
+            country=args.country,
+            synthetic=args.synthetic,
+            seed=args.seed,
+            parameters_dir=Path(args.parameters_dir),
+            data_dir=Path(args.data_dir),
+            force=args.force,
+        )
+    except (ValueError, OSError) as exc:  # bad argument; FileExistsError; template missing
+        raise _UsageError([str(exc)]) from None
+    if args.synthetic:
+        print(f"{path}: written (synthetic data in {Path(args.data_dir) / args.district})")
+    else:
+        print(
+            f"{path}: written with placeholder data paths; put the district's files there, "
+            f"then run `sga validate {args.district}`"
+        )
+    return EXIT_OK
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .pipeline.publish import PublishError, find_chromium, print_pdf, rerender_district
 
@@ -256,6 +285,24 @@ def _parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", parents=[common], help="list districts and modules")
     lst.set_defaults(func=_cmd_list)
+
+    new = sub.add_parser("new-district", help="write the parameter file of a new district")
+    new.add_argument("district", help="district id: a slug of a-z, 0-9 and '-', e.g. nukus-markaz")
+    new.add_argument("--city", required=True, help="city of the district")
+    new.add_argument("--name", help="display name (default: from the id)")
+    new.add_argument("--country", help="country (default: the demo's, Uzbekistan)")
+    new.add_argument(
+        "--synthetic", action="store_true", help="also generate SYNTHETIC data (demos and tests)"
+    )
+    new.add_argument(
+        "--seed", type=int, help="seed of the synthetic data (default: a stable hash of the id)"
+    )
+    new.add_argument("--parameters-dir", default="parameters", help="folder of district YAML files")
+    new.add_argument("--data-dir", default="data/synthetic", help="parent folder of synthetic data")
+    new.add_argument(
+        "--force", action="store_true", help="overwrite an existing parameter file and data folder"
+    )
+    new.set_defaults(func=_cmd_new_district)
     return parser
 
 
