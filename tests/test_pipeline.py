@@ -253,6 +253,8 @@ def test_interruption_leaves_no_half_written_report(tiny_workbooks, tmp_path, mo
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sga_methods.pipeline.runner.papermill.execute_notebook", interrupted)
+    # Unchanged modules are not executed again (cached): change the workbook to re-run it.
+    _workbook(tiny_workbooks / "00_district_profile.ipynb", "print('profile changed')")
     assert main(run_args(tiny_workbooks, out)) == 130
     district = out / DEMO_ID
     assert (district / "00_district_profile.html").read_text() == good

@@ -7,10 +7,14 @@
     sga run --all                   every district in parameters/
     sga run --modules 00,01         only these modules (numbers or names)
     sga run --output-dir DIR        write somewhere other than outputs/
+    sga run --force                 execute even modules whose outputs are up to date
     sga report [DISTRICT...] [--pdf]  re-render HTML (and PDF) without executing
     sga validate [DISTRICT...]      check parameter files and exit
     sga list                        districts and modules
     sga new-district ID --city NAME [--synthetic --seed N]  write a new district's parameters
+
+A module whose workbook, parameters, input data and package version are unchanged since
+its last successful run is not executed again ("cached"); see sga_methods.pipeline.runner.
 
 Exit codes: 0 every module succeeded; 1 some module failed (the others still ran);
 2 invalid input (nothing was executed and nothing in the output folder was touched).
@@ -166,8 +170,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     project_dir = Path.cwd().resolve()
 
     def progress(r: ModuleRun) -> None:
+        if r.status == "cached":
+            print(f"[{r.district}] {r.module}: cached (unchanged since {r.finished})", flush=True)
+            return
         note = f"  {r.error}" if r.status != "ok" and r.error else ""
-        print(f"[{r.district}] {r.module}: {r.status} ({r.seconds:.1f} s){note}", flush=True)
+        why = f"  [{r.reason}]" if r.status == "ok" and r.reason else ""
+        print(f"[{r.district}] {r.module}: {r.status} ({r.seconds:.1f} s){note}{why}", flush=True)
 
     runs: list[ModuleRun] = []
     for params in districts:
@@ -184,8 +192,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             workbooks_dir=workbooks_dir,
             project_dir=project_dir,
             on_result=progress,
+            force=args.force,
         )
     _print_summary(runs)
+    cached = sum(r.status == "cached" for r in runs)
+    if cached:
+        print(f"\n{cached} of {len(runs)} modules unchanged since their last run (--force re-runs)")
     print(f"\nReports: {output_dir / 'index.html'}")
     return EXIT_FAILED if any(r.status == "failed" for r in runs) else EXIT_OK
 
@@ -260,6 +272,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--all", action="store_true", help="every district in the parameters folder")
     run.add_argument("--modules", help="comma-separated module names or numbers, e.g. 00,01")
     run.add_argument("--output-dir", default="outputs", help="where reports go (default: outputs)")
+    run.add_argument(
+        "--force", action="store_true", help="execute every module, even if nothing changed"
+    )
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", parents=[common], help="check district parameter files")

@@ -6,12 +6,25 @@ only when execution and HTML rendering both succeed are the executed notebook, t
 page and the module's result files moved into place. A failing module therefore never
 leaves a half-written report and never deletes the previous good one; the other modules
 still run. The district's ``manifest.json`` and index pages are rewritten after every run.
+
+Re-runs are incremental. Each module's *cache key* is the SHA-256 of its parts: the
+workbook's bytes, the parameters' digest, the SHA-256 of the data sources it reads
+(``Module.requires``, or all of them when it names none), the package version, the
+previous/next report links, and for a module that reads other modules' results
+(``Module.after``) the SHA-256 of those ``results/<module>.json`` files in every district
+of the output folder (the synthesis compares districts). A module whose key equals the
+one recorded at its last successful run, and whose report, executed notebook (same
+SHA-256) and results files are all still in place, is not executed: its run has status
+``"cached"`` and its manifest entry keeps the earlier run's status ``"ok"``, times and
+files, with ``"cached": true``. ``force=True`` executes everything. A failed run records
+no key, so it is always run again.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -33,7 +46,7 @@ from . import index as _index
 from .kernel import ensure_kernel
 from .registry import MODULES, Module
 
-__all__ = ["ModuleRun", "page_context", "run_district", "sha256_file"]
+__all__ = ["ModuleRun", "cache_parts", "page_context", "run_district", "sha256_file"]
 
 #: Papermill's start-up timeout for a kernel, in seconds (generous for loaded machines).
 KERNEL_START_TIMEOUT = 120
@@ -45,7 +58,7 @@ class ModuleRun:
 
     district: str
     module: str
-    status: str  # "ok" | "failed" | "skipped" | "planned" | "interrupted"
+    status: str  # "ok" | "cached" | "failed" | "skipped" | "planned" | "interrupted"
     seconds: float = 0.0
     error: str | None = None
     cell: int | None = None
@@ -54,13 +67,24 @@ class ModuleRun:
     notebook: str | None = None
     log: str | None = None
     parameters_sha256: str | None = None
+    #: Why the module was executed (e.g. "workbook changed"); None when cached.
+    reason: str | None = None
+    #: ``{"key", "parts", "notebook_sha256", "results"}`` of a successful or cached run.
+    cache: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """Plain-JSON form for the manifest."""
+        """Plain-JSON form for the manifest.
+
+        A cached run keeps the manifest entry of the run that produced its outputs (status
+        ``"ok"``, its times and files), marked ``"cached": true``.
+        """
+        if self.status == "cached":
+            return {**self.extra.get("previous", {}), "cached": True, "cache": self.cache}
         data = asdict(self)
         data.pop("district")
         data.pop("extra")
+        data["cached"] = False
         return data
 
 
@@ -179,6 +203,105 @@ def _publish(staging: Path, target: Path, names: Sequence[str]) -> None:
             os.replace(src, target / name)
 
 
+def _json_sha256(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def cache_parts(
+    params: DistrictParams,
+    module: Module,
+    *,
+    workbooks_dir: Path,
+    output_dir: Path,
+    inputs: dict[str, dict[str, Any]],
+    available: Sequence[Module] = (),
+) -> dict[str, Any]:
+    """What a module's outputs depend on; its cache key is the SHA-256 of this mapping.
+
+    Parameters
+    ----------
+    params : DistrictParams
+        The district.
+    module : Module
+        The module; its workbook must exist.
+    workbooks_dir : Path
+        The folder holding ``<module>.ipynb``.
+    output_dir : Path
+        The outputs folder; for a module with ``after``, the ``*/results/<name>.json``
+        files of those modules in it are hashed (the synthesis also reads other districts').
+    inputs : dict
+        :func:`hash_inputs` of the district.
+    available : sequence of Module
+        Modules with a workbook (the report's previous/next links depend on them).
+
+    Returns
+    -------
+    dict
+        ``workbook``, ``parameters``, ``inputs``, ``package_version``, ``links`` and, when
+        the module reads other modules' results, ``upstream`` (``{"district/module":
+        SHA-256}``); all plain JSON.
+    """
+    links = _neighbours(module, available)
+    parts: dict[str, Any] = {
+        "workbook": sha256_file(module.workbook(workbooks_dir)),
+        "parameters": params.digest(),
+        "inputs": {
+            k: v["sha256"] for k, v in inputs.items() if k in module.requires or not module.requires
+        },
+        "package_version": __version__,
+        "links": [(links[side] or {}).get("href") for side in ("previous", "next")],
+    }
+    if module.after:
+        parts["upstream"] = {
+            f"{path.parent.parent.name}/{path.stem}": sha256_file(path)
+            for name in module.after
+            for path in sorted(output_dir.glob(f"*/results/{name}.json"))
+        }
+    return parts
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Names of the cache parts that differ, e.g. ``["workbook", "input 'survey'"]``."""
+    out = []
+    for part in sorted(set(old) | set(new)):
+        a, b = old.get(part), new.get(part)
+        if a == b:
+            continue
+        if part in ("inputs", "upstream") and isinstance(a, dict) and isinstance(b, dict):
+            label = "input" if part == "inputs" else "results of"
+            out += [f"{label} {k!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        else:
+            out.append(part.replace("_", " "))
+    return out
+
+
+def _stale(
+    previous: dict[str, Any] | None, key: str, parts: dict[str, Any], folder: Path
+) -> str | None:
+    """Why the outputs of the previous run cannot be reused, or None when they can."""
+    if not previous:
+        return "not run before"
+    if previous.get("status") != "ok":
+        return f"previous run {previous.get('status')}"
+    cache = previous.get("cache")
+    if not isinstance(cache, dict) or "key" not in cache:
+        return "no cache key recorded"
+    if cache["key"] != key:
+        changed = _changed(cache.get("parts") or {}, parts)
+        return f"changed: {', '.join(changed)}" if changed else "cache key changed"
+    html, notebook = previous.get("html"), previous.get("notebook")
+    if not html or not (folder / html).is_file():
+        return "report missing"
+    if not notebook or not (folder / notebook).is_file():
+        return "executed notebook missing"
+    if sha256_file(folder / notebook) != cache.get("notebook_sha256"):
+        return "executed notebook replaced since its run"
+    missing = [name for name in cache.get("results", []) if not (folder / name).is_file()]
+    if missing:
+        return f"results missing: {', '.join(missing)}"
+    return None
+
+
 def run_module(
     params: DistrictParams,
     module: Module,
@@ -188,8 +311,15 @@ def run_module(
     inputs: dict[str, dict[str, Any]],
     available: Sequence[Module],
     kernel_name: str,
+    previous: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> ModuleRun:
-    """Execute and publish one module; never raises for a failing workbook."""
+    """Execute and publish one module; never raises for a failing workbook.
+
+    ``previous`` is the module's entry in the district's manifest: when its cache key
+    matches and its outputs are in place (see :func:`cache_parts`), nothing is executed
+    and the run has status ``"cached"``, unless ``force``.
+    """
     district = params.district.id
     run = ModuleRun(district, module.name, "ok", parameters_sha256=params.digest())
     workbook = module.workbook(workbooks_dir)
@@ -200,6 +330,24 @@ def run_module(
     if missing:
         run.status = "skipped"
         run.error = f"the district has no data source {', '.join(map(repr, missing))}"
+        return run
+
+    parts = cache_parts(
+        params,
+        module,
+        workbooks_dir=workbooks_dir,
+        output_dir=district_dir.parent,
+        inputs=inputs,
+        available=available,
+    )
+    key = _json_sha256(parts)
+    run.reason = "forced" if force else _stale(previous, key, parts, district_dir)
+    if run.reason is None and previous is not None:
+        run.status = "cached"
+        run.finished, run.log = previous.get("finished"), previous.get("log")
+        run.html, run.notebook = previous.get("html"), previous.get("notebook")
+        run.cache = {**previous["cache"], "parts": parts}
+        run.extra["previous"] = previous
         return run
 
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{module.name}-", dir=district_dir))
@@ -234,14 +382,23 @@ def run_module(
         (staging / f"{module.name}.html").write_text(
             _html.render(executed, context), encoding="utf-8"
         )
+        produced = staging / "results"
+        run.cache = {
+            "key": key,
+            "parts": parts,
+            "notebook_sha256": sha256_file(executed),
+            "results": sorted(
+                f"results/{p.name}" for p in (produced.iterdir() if produced.is_dir() else ())
+            ),
+        }
         _publish(staging, district_dir, [f"{module.name}.ipynb", f"{module.name}.html", "results"])
         run.html, run.notebook = f"{module.name}.html", f"{module.name}.ipynb"
     except KeyboardInterrupt:
-        run.status, run.error = "interrupted", "interrupted by the user"
+        run.status, run.error, run.cache = "interrupted", "interrupted by the user", None
         raise
     except Exception as err:  # a failing workbook must not stop the others
         exc = err
-        run.status = "failed"
+        run.status, run.cache = "failed", None
         run.seconds = time.perf_counter() - started
         run.error, run.cell = _error_of(err)
         if executed.exists():
@@ -276,8 +433,13 @@ def run_district(
     workbooks_dir: Path,
     project_dir: Path | None = None,
     on_result: Callable[[ModuleRun], None] | None = None,
+    force: bool = False,
 ) -> list[ModuleRun]:
     """Run ``modules`` for one district into ``output_dir/<district id>/``.
+
+    A module whose workbook, parameters, input data, package version (and, for the
+    synthesis, upstream results) are unchanged since its last successful run, and whose
+    outputs are in place, is not executed: its run has status ``"cached"``.
 
     Parameters
     ----------
@@ -293,6 +455,8 @@ def run_district(
         Paths under it are recorded relative to it in the manifest.
     on_result : callable, optional
         Called with each :class:`ModuleRun` as it finishes (progress reporting).
+    force : bool, default False
+        Execute every module even when its cached outputs are up to date.
 
     Returns
     -------
@@ -304,6 +468,7 @@ def run_district(
     kernel_name = ensure_kernel()
     inputs = hash_inputs(params, project_dir)
     available = [m for m in MODULES if m.workbook(workbooks_dir).exists()]
+    previous = (_index.read_manifest(district_dir) or {}).get("modules", {})
     runs = []
     for module in modules:
         result = run_module(
@@ -314,6 +479,8 @@ def run_district(
             inputs=inputs,
             available=available,
             kernel_name=kernel_name,
+            previous=previous.get(module.name),
+            force=force,
         )
         runs.append(result)
         if on_result is not None:
