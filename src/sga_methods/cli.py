@@ -8,6 +8,8 @@
     sga run --modules 00,01         only these modules (numbers or names)
     sga run --output-dir DIR        write somewhere other than outputs/
     sga run --force                 execute even modules whose outputs are up to date
+    sga run --all --workers N       N modules at a time in worker processes
+                                    (default: cores for several districts, else 1)
     sga report [DISTRICT...] [--pdf]  re-render HTML (and PDF) without executing
     sga validate [DISTRICT...]      check parameter files and exit
     sga list                        districts and modules
@@ -23,6 +25,7 @@ Exit codes: 0 every module succeeded; 1 some module failed (the others still ran
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -160,6 +163,8 @@ def _print_summary(runs: Sequence[ModuleRun]) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline.runner import run_district
 
+    if args.workers is not None and args.workers < 1:
+        raise _UsageError([f"--workers must be at least 1, got {args.workers}"])
     workbooks_dir = Path(args.workbooks_dir).resolve()
     if not workbooks_dir.is_dir():
         raise _UsageError([f"{workbooks_dir}: workbooks folder not found"])
@@ -177,23 +182,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
         why = f"  [{r.reason}]" if r.status == "ok" and r.reason else ""
         print(f"[{r.district}] {r.module}: {r.status} ({r.seconds:.1f} s){note}{why}", flush=True)
 
+    # Default: one worker per core for several districts; a single district runs in this
+    # process, one module after the other, unless --workers says otherwise.
+    workers = args.workers or ((os.cpu_count() or 1) if len(districts) > 1 else 1)
+
+    def modules_for(params: DistrictParams) -> list[registry.Module]:
+        return selected or [registry.get(n) for n in params.module_names(registry.names())]
+
     runs: list[ModuleRun] = []
-    for params in districts:
-        modules = selected or [registry.get(n) for n in params.module_names(registry.names())]
+    if workers > 1:
+        from .pipeline.batch import run_batch
+
+        tasks = sum(len(modules_for(p)) for p in districts)
         print(
-            f"[{params.district.id}] running {len(modules)} modules into "
-            f"{output_dir / params.district.id}",
+            f"running {tasks} modules of {len(districts)} districts with {workers} workers "
+            f"into {output_dir}",
             flush=True,
         )
-        runs += run_district(
-            params,
-            modules,
+        runs = run_batch(
+            districts,
+            modules_for,
             output_dir=output_dir,
             workbooks_dir=workbooks_dir,
             project_dir=project_dir,
-            on_result=progress,
+            workers=workers,
             force=args.force,
+            on_result=progress,
         )
+    else:
+        for params in districts:
+            modules = modules_for(params)
+            print(
+                f"[{params.district.id}] running {len(modules)} modules into "
+                f"{output_dir / params.district.id}",
+                flush=True,
+            )
+            runs += run_district(
+                params,
+                modules,
+                output_dir=output_dir,
+                workbooks_dir=workbooks_dir,
+                project_dir=project_dir,
+                on_result=progress,
+                force=args.force,
+            )
     _print_summary(runs)
     cached = sum(r.status == "cached" for r in runs)
     if cached:
@@ -274,6 +306,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output-dir", default="outputs", help="where reports go (default: outputs)")
     run.add_argument(
         "--force", action="store_true", help="execute every module, even if nothing changed"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="modules executed at a time, each in its own process (default: the number of "
+        "cores when running several districts, else 1; 1 runs the modules one after the "
+        "other in this process)",
     )
     run.set_defaults(func=_cmd_run)
 

@@ -46,7 +46,18 @@ from . import index as _index
 from .kernel import ensure_kernel
 from .registry import MODULES, Module
 
-__all__ = ["ModuleRun", "cache_parts", "page_context", "run_district", "sha256_file"]
+__all__ = [
+    "ModuleRun",
+    "cache_parts",
+    "execute_module",
+    "hash_inputs",
+    "kernel_start_failed",
+    "page_context",
+    "plan_module",
+    "run_district",
+    "run_module",
+    "sha256_file",
+]
 
 #: Papermill's start-up timeout for a kernel, in seconds (generous for loaded machines).
 KERNEL_START_TIMEOUT = 120
@@ -58,7 +69,7 @@ class ModuleRun:
 
     district: str
     module: str
-    status: str  # "ok" | "cached" | "failed" | "skipped" | "planned" | "interrupted"
+    status: str  # "ok" | "cached" | "failed" | "skipped" | "planned" | "interrupted" | "pending"
     seconds: float = 0.0
     error: str | None = None
     cell: int | None = None
@@ -302,7 +313,7 @@ def _stale(
     return None
 
 
-def run_module(
+def plan_module(
     params: DistrictParams,
     module: Module,
     *,
@@ -310,20 +321,18 @@ def run_module(
     district_dir: Path,
     inputs: dict[str, dict[str, Any]],
     available: Sequence[Module],
-    kernel_name: str,
     previous: dict[str, Any] | None = None,
     force: bool = False,
 ) -> ModuleRun:
-    """Execute and publish one module; never raises for a failing workbook.
+    """Decide, without executing anything, whether a module must run.
 
-    ``previous`` is the module's entry in the district's manifest: when its cache key
-    matches and its outputs are in place (see :func:`cache_parts`), nothing is executed
-    and the run has status ``"cached"``, unless ``force``.
+    Returns a finished run (status ``"planned"``, ``"skipped"`` or ``"cached"``), or one
+    with status ``"pending"`` whose ``reason`` says why it must execute and whose
+    ``cache`` holds the ``key`` and ``parts`` that :func:`execute_module` records.
     """
     district = params.district.id
-    run = ModuleRun(district, module.name, "ok", parameters_sha256=params.digest())
-    workbook = module.workbook(workbooks_dir)
-    if not workbook.exists():
+    run = ModuleRun(district, module.name, "pending", parameters_sha256=params.digest())
+    if not module.workbook(workbooks_dir).exists():
         run.status, run.error = "planned", "no workbook yet"
         return run
     missing = [key for key in module.requires if key not in params.data]
@@ -349,7 +358,58 @@ def run_module(
         run.cache = {**previous["cache"], "parts": parts}
         run.extra["previous"] = previous
         return run
+    run.cache = {"key": key, "parts": parts}
+    return run
 
+
+#: Messages of the errors raised when a kernel fails to start (not a workbook error).
+_KERNEL_START_MESSAGES = (
+    "kernel didn't respond",
+    "kernel died before replying",
+    "address already in use",
+    "timeout waiting for kernel",
+)
+
+
+def kernel_start_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a kernel that failed to start (worth retrying), not a workbook error.
+
+    Covers jupyter_client's ``RuntimeError("Kernel didn't respond in N seconds")`` and
+    ``"Kernel died before replying to kernel_info"``, start-up ``TimeoutError`` and zmq's
+    ``"Address already in use"`` (a port collision between parallel kernels). A
+    ``PapermillExecutionError`` (an error raised by a cell) is never a start failure.
+    """
+    if isinstance(exc, PapermillExecutionError):
+        return False
+    if isinstance(exc, TimeoutError):
+        return True
+    if not isinstance(exc, (RuntimeError, OSError)) and type(exc).__name__ != "ZMQError":
+        return False
+    return any(m in str(exc).lower() for m in _KERNEL_START_MESSAGES)
+
+
+def execute_module(
+    params: DistrictParams,
+    module: Module,
+    run: ModuleRun,
+    *,
+    workbooks_dir: Path,
+    district_dir: Path,
+    inputs: dict[str, dict[str, Any]],
+    available: Sequence[Module],
+    kernel_name: str,
+) -> ModuleRun:
+    """Execute and publish a module that :func:`plan_module` found ``"pending"``.
+
+    Returns ``run`` (updated in place) with status ``"ok"`` or ``"failed"``; never raises
+    for a failing workbook. A failed run whose cause is a kernel that did not start has
+    ``extra["kernel_start_failed"] = True``.
+    """
+    if run.status != "pending" or run.cache is None:
+        raise ValueError(f"run of {run.module!r} is {run.status!r}, not a pending run")
+    key, parts = run.cache["key"], run.cache["parts"]
+    run.status = "ok"
+    workbook = module.workbook(workbooks_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{module.name}-", dir=district_dir))
     executed = staging / f"{module.name}.ipynb"
     log = district_dir / "logs" / f"{module.name}.log"
@@ -401,6 +461,7 @@ def run_module(
         run.status, run.cache = "failed", None
         run.seconds = time.perf_counter() - started
         run.error, run.cell = _error_of(err)
+        run.extra["kernel_start_failed"] = kernel_start_failed(err)
         if executed.exists():
             failed = district_dir / "logs" / f"{module.name}.failed.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)
@@ -412,6 +473,48 @@ def run_module(
         _write_log(log, run, executed if executed.exists() else None, exc)
         shutil.rmtree(staging, ignore_errors=True)
     return run
+
+
+def run_module(
+    params: DistrictParams,
+    module: Module,
+    *,
+    workbooks_dir: Path,
+    district_dir: Path,
+    inputs: dict[str, dict[str, Any]],
+    available: Sequence[Module],
+    kernel_name: str,
+    previous: dict[str, Any] | None = None,
+    force: bool = False,
+) -> ModuleRun:
+    """Execute and publish one module; never raises for a failing workbook.
+
+    ``previous`` is the module's entry in the district's manifest: when its cache key
+    matches and its outputs are in place (see :func:`cache_parts`), nothing is executed
+    and the run has status ``"cached"``, unless ``force``.
+    """
+    run = plan_module(
+        params,
+        module,
+        workbooks_dir=workbooks_dir,
+        district_dir=district_dir,
+        inputs=inputs,
+        available=available,
+        previous=previous,
+        force=force,
+    )
+    if run.status != "pending":
+        return run
+    return execute_module(
+        params,
+        module,
+        run,
+        workbooks_dir=workbooks_dir,
+        district_dir=district_dir,
+        inputs=inputs,
+        available=available,
+        kernel_name=kernel_name,
+    )
 
 
 def hash_inputs(params: DistrictParams, project_dir: Path | None = None) -> dict[str, Any]:
