@@ -8,6 +8,8 @@ identity (algebraic relations between our own functions), regression (error mess
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from .conftest import ROOT
 
 REF = load("indicators_lonely.json")
 SURVEY = read_table(ROOT / "data" / "synthetic" / "tashkent-chilanzar" / "survey.csv.gz")
+TRUTH = json.loads((ROOT / "data" / "synthetic" / "tashkent-chilanzar" / "truth.json").read_text())
 LONELY = SURVEY[(SURVEY["stratum"] != 6) | (SURVEY["mahalla"] == REF["lonely_mahalla"])]
 RULES = ("adjust", "average", "certainty")
 OFFICIALS = ("police", "courts", "health", "education", "tax", "registry", "utilities",
@@ -225,9 +228,7 @@ def test_item_analysis_alpha_if_deleted_is_the_alpha_of_the_others():
 @pytest.mark.reference
 def test_sdg_3_5_1_is_the_administrative_ratio_of_the_demo_truth():
     treatment = read_table(ROOT / "data" / "synthetic" / "tashkent-chilanzar" / "treatment.csv")
-    truth = __import__("json").loads(
-        (ROOT / "data" / "synthetic" / "tashkent-chilanzar" / "truth.json").read_text()
-    )["treatment"]["sdg_3_5_1_pct"]
+    truth = TRUTH["treatment"]["sdg_3_5_1_pct"]
     t = ind.sdg_3_5_1("in_treatment", "with_disorder", data=treatment, by="year")
     got = dict(zip(t["year"].astype(str), t["estimate"], strict=True))
     assert got == pytest.approx(truth, rel=1e-9)
@@ -266,9 +267,7 @@ def _headline_estimates() -> pd.DataFrame:
     from sga_methods import params
 
     p = params.load(ROOT / "parameters" / "tashkent-chilanzar.yaml")
-    truth = __import__("json").loads(
-        (ROOT / "data" / "synthetic" / "tashkent-chilanzar" / "truth.json").read_text()
-    )
+    truth = TRUTH
     d, dh = p.survey_design(SURVEY), p.survey_design(SURVEY, unit="household")
     rows: list[tuple[str, float, pd.DataFrame]] = []
     for key, crime in vic.CRIME_TYPES.items():

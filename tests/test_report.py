@@ -53,3 +53,16 @@ def test_method_note_is_generated_from_the_parameters():
     note = report.method_note(changed, series=True).text
     assert "capped at 10" in note and "Korn-Graubard" in note and "NCHS" in note
     assert "capped" not in report.method_note(changed).text  # no counts, no series rule
+
+
+def test_disclosed_uses_the_districts_rule_and_thresholds():
+    from sga_methods import disclosure
+
+    table = pd.DataFrame([row(estimate=0.4, se=0.22, low=0.1, high=1.2)])
+    nchs = Options(disclosure_rule="nchs", ci_method="beta", min_n=50)
+    pd.testing.assert_frame_equal(
+        report.disclosed(table, nchs),
+        disclosure.apply(table, min_n=50, flag_cv=0.30, suppress_cv=0.50, rule="nchs"),
+    )
+    assert report.disclosed(table, nchs)["flag"].item() == ""  # NCHS publishes it
+    assert report.disclosed(table)["flag"].item() == "suppressed_cv"  # the CV rule does not

@@ -29,6 +29,7 @@ __all__ = [
     "PALETTE",
     "HTMLBlock",
     "cap_text",
+    "disclosed",
     "disclosure_text",
     "estimate_table",
     "md",
@@ -239,6 +240,16 @@ def _thresholds(options: Options | None) -> dict[str, Any]:
     }
 
 
+def disclosed(table: pd.DataFrame, options: Options | None = None) -> pd.DataFrame:
+    """``table`` with the district's disclosure control applied (flags, blanked cells).
+
+    The same call the tables, plots, quotes and results files make, so that narrative that
+    picks "the highest" or "the lowest" group can choose among published rows only
+    (``flag`` not starting with "suppressed") under the district's rule and thresholds.
+    """
+    return disclosure.apply(table, **_thresholds(options))
+
+
 def estimate_table(
     table: pd.DataFrame,
     *,
@@ -274,7 +285,7 @@ def estimate_table(
         The table; suppressed estimates are blank and every flag is explained below it.
     """
     level = ci_level if ci_level is not None else (options or Options()).ci_level
-    checked = disclosure.apply(table, **_thresholds(options))
+    checked = disclosed(table, options)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in labels.values())
     head += (
         f"<th>Estimate ({html.escape(unit)})</th><th>{level:.0%} confidence interval</th>"
@@ -354,7 +365,7 @@ def quote(
     if len(frame) != 1:
         raise ValueError(f"quote needs exactly one estimate; got {len(frame)} rows")
     frame = frame.assign(**{c: pd.to_numeric(frame[c]) for c in ("estimate", "se", "n")})
-    checked = disclosure.apply(frame, **_thresholds(options)).iloc[0]
+    checked = disclosed(frame, options).iloc[0]
     flag = checked["flag"]
     th = _thresholds(options)
     if flag == "suppressed_n":
@@ -421,7 +432,7 @@ def plot_estimates(
     Suppressed estimates are left out (their label is kept and marked "suppressed");
     unreliable ones are drawn with hollow markers and a dagger.
     """
-    checked = disclosure.apply(table, **_thresholds(options))
+    checked = disclosed(table, options)
     if ax is None:
         height = 0.9 + 0.38 * checked[label].nunique() * (1 if hue is None else 1.4)
         width = 8.0 if hue is None else 10.0  # room for the legend outside the axes
@@ -491,9 +502,7 @@ def save_results(
     never the notebooks.
     """
     tables = {
-        name: disclosure.apply(frame, **_thresholds(options))
-        if {"estimate", "se", "n"} <= set(frame.columns)
-        else frame
+        name: disclosed(frame, options) if {"estimate", "se", "n"} <= set(frame.columns) else frame
         for name, frame in tables.items()
     }
     results_dir = Path(results_dir)
